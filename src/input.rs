@@ -1,0 +1,284 @@
+//! The file edge: turn the PATH arguments into plans. Each argument is a file, a
+//! directory (walked) or `-` (standard input); plan files are recognised by what
+//! they hold, not by their names.
+//!
+//! A file named on the command line must be a plan. In a directory, valid JSON
+//! that is no plan is skipped and reported; anything that looks like a plan but
+//! cannot be read is an error, so a damaged plan is never skipped silently. Names
+//! are used only to be stricter: an empty or unreadable `*.json` found in a walk
+//! is refused rather than passed over.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Read;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+
+use crate::model::Plan;
+use crate::parse::{self, Parsed, ReadError, ReadErrors, binary};
+
+/// Below this size a file is read; above, memory-mapped (no copy, and pages the
+/// parser has passed can be dropped by the kernel).
+const MAP_THRESHOLD: u64 = 1 << 20;
+
+/// Directories never walked: VCS metadata and Terraform's provider cache.
+const SKIP_DIRS: &[&str] = &[".git", ".terraform"];
+
+/// The plans read from the arguments, and what was passed over.
+#[derive(Debug, Default)]
+pub struct Reading {
+    pub plans: Vec<Plan>,
+    /// JSON files found in directories that are not plans.
+    pub skipped: Vec<Skipped>,
+    /// Files looked at in directories (plans, skipped JSON and other files).
+    pub looked_at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub why: String,
+}
+
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+/// How a file came to be read: named by the user, or found in a directory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Named,
+    Walked,
+}
+
+/// Read every plan under `args`. All unreadable files are reported together.
+pub fn read_plans(args: &[String]) -> Result<Reading, ReadErrors> {
+    let mut reading = Reading::default();
+    let mut errors = Vec::new();
+    let mut pages = Vec::new();
+    // (index of the first file, plan) so plans come out in argument order.
+    let mut ordered: Vec<(usize, Plan)> = Vec::new();
+    let mut page_order = Vec::new();
+    let mut seen = HashSet::new();
+    let mut n = 0;
+    for arg in args {
+        let files = match collect(arg, &mut reading, &mut errors) {
+            Some(files) => files,
+            None => continue,
+        };
+        let before = (ordered.len(), pages.len());
+        for (path, origin) in files {
+            if !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())) {
+                continue;
+            }
+            n += 1;
+            match read_one(&path, origin) {
+                Ok(Some(Parsed::Plan(plan))) => ordered.push((n, plan)),
+                Ok(Some(Parsed::Page(page))) => {
+                    page_order.push(n);
+                    pages.push(page);
+                }
+                Ok(Some(Parsed::NotAPlan(why))) => reading.skipped.push(Skipped {
+                    path: display(&path),
+                    why,
+                }),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let found = ordered.len() + pages.len() - before.0 - before.1;
+        if found == 0 && arg != "-" && Path::new(arg).is_dir() && errors.is_empty() {
+            errors.push(ReadError::NoPlans {
+                path: arg.clone(),
+                looked_at: reading.looked_at,
+                not_plans: reading.skipped.len(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        match parse::assemble(pages) {
+            Ok(plans) => {
+                // A CloudFormation plan is placed where its first page was given.
+                let mut firsts = page_order.into_iter();
+                ordered.extend(plans.into_iter().map(|p| (firsts.next().unwrap_or(n), p)));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ReadErrors { errors });
+    }
+    ordered.sort_by_key(|(i, _)| *i);
+    reading.plans = ordered.into_iter().map(|(_, p)| p).collect();
+    Ok(reading)
+}
+
+/// The files an argument stands for.
+fn collect(
+    arg: &str,
+    reading: &mut Reading,
+    errors: &mut Vec<ReadError>,
+) -> Option<Vec<(PathBuf, Origin)>> {
+    let path = PathBuf::from(arg);
+    if arg == "-" || !path.is_dir() {
+        return Some(vec![(path, Origin::Named)]);
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && SKIP_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() || (e.path_is_symlink() && e.path().is_file()) => {
+                reading.looked_at += 1;
+                files.push((e.into_path(), Origin::Walked));
+            }
+            Ok(_) => {}
+            Err(source) => errors.push(ReadError::Walk {
+                path: source.path().map_or_else(|| arg.to_owned(), display),
+                source,
+            }),
+        }
+    }
+    Some(files)
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Read one file. `Ok(None)`: found in a directory and plainly not a plan.
+fn read_one(path: &Path, origin: Origin) -> Result<Option<Parsed>, ReadError> {
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        display(path)
+    };
+    let bytes = load(path, &name)?;
+    let named = origin == Origin::Named;
+    // Names only ever make plangate stricter (see the module docs).
+    let looks_like_plan_file = {
+        let file = path.file_name().map(|f| f.to_string_lossy().to_lowercase());
+        file.is_some_and(|f| f.ends_with(".json") || f.ends_with(".tfplan") || f == "tfplan")
+    };
+    let strict = named || looks_like_plan_file;
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let body = &bytes[start..];
+    let sniff = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match sniff.first() {
+        None if strict => Err(ReadError::Empty { path: name }),
+        None => Ok(None),
+        Some(b'{' | b'[') => parse::parse_json(&name, &bytes).map(Some),
+        _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, &bytes, strict),
+        _ if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") => {
+            if strict {
+                Err(ReadError::Utf16 { path: name })
+            } else {
+                Ok(None)
+            }
+        }
+        _ if sniff.starts_with(b"tfplan") => Err(ReadError::LegacyPlan { path: name }),
+        _ if strict && is_binary(sniff) => Err(ReadError::NotAPlan {
+            path: name,
+            what: "binary data, not JSON".into(),
+        }),
+        _ if strict => {
+            // Parse anyway: serde_json then says exactly where it stops being JSON.
+            match parse::parse_json(&name, &bytes)? {
+                Parsed::NotAPlan(what) => Err(ReadError::NotAPlan { path: name, what }),
+                parsed => Ok(Some(parsed)),
+            }
+        }
+        _ => Ok(None),
+    }
+    .and_then(|parsed| match parsed {
+        Some(Parsed::NotAPlan(what)) if named => Err(ReadError::NotAPlan {
+            path: display(path),
+            what,
+        }),
+        other => Ok(other),
+    })
+}
+
+/// NUL bytes or invalid UTF-8 near the start: not text at all.
+fn is_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    match std::str::from_utf8(head) {
+        Ok(text) => text.contains('\0'),
+        // A multi-byte character cut by the 1 KiB window is still text.
+        Err(e) => e.error_len().is_some() || head.contains(&0),
+    }
+}
+
+fn read_zip(
+    path: &Path,
+    name: &str,
+    bytes: &[u8],
+    strict: bool,
+) -> Result<Option<Parsed>, ReadError> {
+    match binary::is_plan_zip(bytes) {
+        Ok(true) if path.as_os_str() == "-" => Err(ReadError::NotAPlan {
+            path: name.to_owned(),
+            what: "a binary plan on standard input; give its file path instead, so that \
+                   `terraform show -json` can read it"
+                .into(),
+        }),
+        Ok(true) => {
+            let json = binary::show_json(path, name)?;
+            parse::parse_json(name, &json).map(Some)
+        }
+        Ok(false) if strict => Err(ReadError::NotAPlan {
+            path: name.to_owned(),
+            what: "a zip archive without a `tfplan` entry".into(),
+        }),
+        Err(e) if strict => Err(ReadError::NotAPlan {
+            path: name.to_owned(),
+            what: format!("a damaged zip archive ({e})"),
+        }),
+        _ => Ok(None),
+    }
+}
+
+fn load(path: &Path, name: &str) -> Result<Bytes, ReadError> {
+    let io = |source| ReadError::Io {
+        path: name.to_owned(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut buf).map_err(io)?;
+        return Ok(Bytes::Owned(buf));
+    }
+    let mut file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len < MAP_THRESHOLD {
+        let mut buf = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut buf).map_err(io)?;
+        return Ok(Bytes::Owned(buf));
+    }
+    // SAFETY: the map is read-only and private to this process. If another
+    // process truncates the file while it is mapped, reads past the new end
+    // fault; plans are written before plangate runs, as with any reader.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(io)?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(Bytes::Mapped(map))
+}

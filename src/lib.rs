@@ -1,0 +1,13 @@
+//! plangate: a CI gate for infrastructure plans.
+//!
+//! The data flows one way: plan files → [`parse`] → [`model::Plan`]s → … → report.
+//! Each stage is a plain function over plain data; only the edges ([`input`], and
+//! [`parse::binary`] which runs `terraform show -json`) do I/O. The library never
+//! prints and never exits: the `plangate` binary does both.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod input;
+pub mod model;
+pub mod parse;
+pub mod report;

@@ -1,0 +1,196 @@
+//! Plan files → [`Plan`]s. The readers are pure functions over bytes; only
+//! [`binary`] runs a program (`terraform show -json`).
+
+mod assemble;
+pub mod binary;
+pub mod cloudformation;
+mod document;
+mod error;
+mod excerpt;
+pub mod terraform;
+
+use serde::Deserialize;
+use serde_json::error::Category;
+
+pub use assemble::assemble;
+pub use error::{ReadError, ReadErrors};
+pub use excerpt::Excerpt;
+
+use crate::model::Plan;
+use document::Document;
+
+/// What one file held.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A complete plan (Terraform).
+    Plan(Plan),
+    /// One page of a CloudFormation change set, to be joined by [`assemble`].
+    Page(cloudformation::Page),
+    /// Valid JSON that is not a plan, with what it is instead.
+    NotAPlan(String),
+}
+
+/// Read one JSON document. `path` names it in messages.
+pub fn parse_json(path: &str, bytes: &[u8]) -> Result<Parsed, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    // JSON is UTF-8 (RFC 8259). serde_json does not check the strings it skips,
+    // so check everything here; the parser then need not check again.
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(path, bytes, &e))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let document = Document::deserialize(&mut de)
+        .and_then(|d| de.end().map(|()| d))
+        .map_err(|e| json_error(path, bytes, &e))?;
+    match document {
+        Document::Terraform(raw) => terraform::normalize(path, raw, bytes).map(Parsed::Plan),
+        Document::CloudFormation(raw) => {
+            cloudformation::read_page(path, raw, bytes).map(Parsed::Page)
+        }
+        Document::ConsoleExport(changes) => {
+            cloudformation::read_console_export(path, changes, bytes).map(Parsed::Page)
+        }
+        Document::Encrypted => Err(ReadError::EncryptedPlan {
+            path: path.to_owned(),
+        }),
+        Document::Other(what) => Ok(Parsed::NotAPlan(what)),
+    }
+}
+
+fn not_utf8(path: &str, bytes: &[u8], err: &std::str::Utf8Error) -> ReadError {
+    let at = err.valid_up_to();
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = 1 + bytes[..line_start].iter().filter(|&&b| b == b'\n').count();
+    let (excerpt, span) = Excerpt::around(path, bytes, at, 1);
+    ReadError::Syntax {
+        path: path.to_owned(),
+        line,
+        column: at - line_start + 1,
+        message: "the file is not UTF-8".into(),
+        help: "JSON is UTF-8; this file has bytes that are not (a Latin-1 or binary file?). \
+               Write the plan again with the tool that made it"
+            .into(),
+        excerpt,
+        span,
+    }
+}
+
+/// A serde_json error as a diagnostic pointing at its line and column.
+fn json_error(path: &str, bytes: &[u8], err: &serde_json::Error) -> ReadError {
+    let (line, column) = (err.line(), err.column());
+    let at = offset_of(bytes, line, column);
+    let (excerpt, span) = Excerpt::around(path, bytes, at, 1);
+    // serde_json appends " at line L column C"; the diagnostic says where itself.
+    let full = err.to_string();
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m)
+        .to_owned();
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ReadError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            help: syntax_help(bytes, err.classify(), &message),
+            message,
+            excerpt,
+            span,
+        },
+        Category::Data => ReadError::Shape {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+            excerpt,
+            span,
+        },
+    }
+}
+
+fn syntax_help(bytes: &[u8], category: Category, message: &str) -> String {
+    if bytes.starts_with(b"[command]") {
+        return "the file starts with `[command]`: it was captured through the \
+                hashicorp/setup-terraform wrapper, which adds lines to stdout; set \
+                `terraform_wrapper: false` on setup-terraform and write it again"
+            .into();
+    }
+    if category == Category::Eof {
+        return "the file ends before its JSON does: it was cut short (a killed job, a full \
+                disk, an artifact size limit); write it again"
+            .into();
+    }
+    if message.starts_with("trailing characters") {
+        return "there is more after the JSON document: were two outputs written to one file?"
+            .into();
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return "the JSON is nested deeper than any plan is; this is not a plan".into();
+    }
+    if bytes.contains(&0) {
+        return "the file holds NUL bytes: it is binary or damaged, not plan JSON".into();
+    }
+    "give plangate the unmodified output of `terraform show -json` or \
+     `aws cloudformation describe-change-set`"
+        .into()
+}
+
+/// Byte offset of serde_json's 1-based line and column (a column counts bytes
+/// after the last newline, up to and including the offending byte).
+fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', bytes)
+            .nth(line - 2)
+            .map_or(bytes.len(), |i| i + 1)
+    };
+    (line_start + column.saturating_sub(1)).min(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_point_at_the_offending_byte() {
+        let src = b"{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [x]\n}";
+        let Err(ReadError::Syntax {
+            line, column, span, ..
+        }) = parse_json("p.json", src)
+        else {
+            panic!("expected a syntax error")
+        };
+        assert_eq!((line, column), (3, 24));
+        assert_eq!(src[span.offset()], b'x');
+    }
+
+    #[test]
+    fn duplicate_keys_that_decide_are_refused() {
+        let src = br#"{"format_version":"1.2","resource_changes":[],"resource_changes":[]}"#;
+        assert!(matches!(
+            parse_json("p.json", src),
+            Err(ReadError::Shape { .. })
+        ));
+    }
+
+    #[test]
+    fn json_that_is_no_plan_says_what_it_is() {
+        let Ok(Parsed::NotAPlan(what)) = parse_json("p.json", br#"{"name":"x","version":"1"}"#)
+        else {
+            panic!()
+        };
+        assert!(what.contains("`name`, `version`"), "{what}");
+        let Ok(Parsed::NotAPlan(what)) =
+            parse_json("p.json", br#"{"format_version":"1.0","values":{}}"#)
+        else {
+            panic!()
+        };
+        assert!(what.contains("not a plan"), "{what}");
+    }
+}

@@ -1,0 +1,4 @@
+resource "terraform_data" "worker" {
+  count = 3
+  input = "worker-${count.index}"
+}

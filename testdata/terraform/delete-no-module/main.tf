@@ -1,0 +1,5 @@
+module "worker" {
+  source = "./modules/worker"
+  count  = 1
+  name   = "worker-${count.index}"
+}

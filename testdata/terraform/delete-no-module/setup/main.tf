@@ -1,0 +1,5 @@
+module "worker" {
+  source = "./modules/worker"
+  count  = 2
+  name   = "worker-${count.index}"
+}

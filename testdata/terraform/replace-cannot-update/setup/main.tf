@@ -1,0 +1,4 @@
+resource "terraform_data" "app" {
+  input            = "app"
+  triggers_replace = "release-1"
+}

@@ -1,0 +1,2 @@
+# Runs in the work dir after the setup apply.
+terraform taint -no-color terraform_data.app

@@ -1,0 +1,391 @@
+//! The `plangate` binary: exit codes, inputs (files, directories, standard
+//! input, binary plans) and what it prints.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{plangate, run, stderr, stdout};
+
+const REPLACE: &str = "testdata/terraform/replace-cannot-update/plan.json";
+
+fn code(o: &std::process::Output) -> i32 {
+    o.status.code().expect("exited, not killed")
+}
+
+#[test]
+fn changes_prints_counts_then_each_destructive_change() {
+    let o = run(&["changes", "testdata/terraform/delete-count-index/plan.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("3 change(s): 2 delete, 1 no-op"), "{out}");
+    assert!(out.contains("delete  terraform_data.worker[1]  (terraform_data)"));
+    assert!(out.contains("why: delete_because_count_index"));
+    assert!(!out.contains("worker[0]"), "a no-op is not listed: {out}");
+}
+
+#[test]
+fn changes_json_has_the_contract_shape() {
+    let o = run(&["changes", "--format", "json", REPLACE]);
+    assert_eq!(code(&o), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["version"], 1);
+    let plan = &doc["plans"][0];
+    assert_eq!(plan["path"], REPLACE);
+    assert_eq!(plan["format"], "terraform");
+    let change = &plan["changes"][0];
+    assert_eq!(change["address"], "terraform_data.app");
+    assert_eq!(change["resource_type"], "terraform_data");
+    assert_eq!(change["action"], "replace");
+    assert_eq!(
+        change["reasons"],
+        serde_json::json!(["replace_because_cannot_update"])
+    );
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let mut child = plangate()
+        .args(["changes", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let plan = fs::read(REPLACE).unwrap();
+    child.stdin.take().unwrap().write_all(&plan).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["plans"][0]["path"], "<stdin>");
+    assert_eq!(doc["plans"][0]["changes"][0]["action"], "replace");
+}
+
+#[test]
+fn a_directory_is_walked_and_json_that_is_no_plan_is_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("nested/.terraform")).unwrap();
+    fs::copy(REPLACE, d.join("nested/renamed-without-extension")).unwrap();
+    fs::write(d.join("package.json"), r#"{"name":"x","version":"1.0.0"}"#).unwrap();
+    fs::write(d.join("main.tf"), "resource \"x\" \"y\" {}\n").unwrap();
+    fs::write(d.join(".gitkeep"), "").unwrap();
+    // Terraform's cache is never walked, even when it holds JSON.
+    fs::write(d.join("nested/.terraform/modules.json"), "{broken").unwrap();
+    let o = run(&["changes", "--format", "json", d.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        doc["plans"].as_array().unwrap().len(),
+        1,
+        "found by content"
+    );
+    let skipped = doc["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("package.json")
+    );
+
+    let o = run(&["changes", d.to_str().unwrap()]);
+    assert!(stdout(&o).contains("skipped 1 JSON file(s) that are not plans"));
+}
+
+#[test]
+fn a_damaged_plan_in_a_directory_is_an_error_not_a_skip() {
+    for (name, content) in [
+        (
+            "plan.json",
+            &b"{\"format_version\":\"1.2\",\"resource_changes\":[{"[..],
+        ),
+        ("prod.json", b""),
+        ("plan.json", b"Error: Failed to load plugin schemas\n"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::copy(REPLACE, dir.path().join("good.json")).unwrap();
+        fs::write(dir.path().join(name), content).unwrap();
+        let o = run(&["changes", dir.path().to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{name}: {:?}", content);
+        assert!(stderr(&o).contains(name), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_directory_without_plans_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("package.json"), "{}").unwrap();
+    let o = run(&["changes", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no plan found"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_named_file_that_is_no_plan_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("missing.json", b"", "cannot read"),
+        ("empty.json", b"", "is empty"),
+        ("object.json", br#"{"hello":"world"}"#, "is not a plan"),
+        ("array.json", b"[1,2,3]", "is not a plan"),
+        (
+            "state.json",
+            br#"{"format_version":"1.0","values":{}}"#,
+            "not a plan",
+        ),
+        (
+            "binary.bin",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x00",
+            "binary data",
+        ),
+        ("utf16.json", b"\xff\xfe{\x00}\x00", "UTF-16"),
+        ("zip.tfplan", b"PK\x03\x04garbage", "damaged zip"),
+        (
+            "legacy.tfplan",
+            b"tfplan\x00\x00\x01",
+            "from Terraform older than",
+        ),
+        (
+            "wrapper.json",
+            b"[command]/usr/bin/terraform-bin show -json tfplan\n{}",
+            "terraform_wrapper: false",
+        ),
+        (
+            "tofu-encrypted.json",
+            br#"{"meta":{},"encrypted_data":"AAAA","encryption_version":"v0"}"#,
+            "encrypted OpenTofu plan",
+        ),
+        (
+            "latin1.json",
+            b"{\"format_version\":\"1.2\",\"x\":\"caf\xe9\"}",
+            "not UTF-8",
+        ),
+    ];
+    for (name, content, says) in cases {
+        let path = dir.path().join(name);
+        if *name != "missing.json" {
+            fs::write(&path, content).unwrap();
+        }
+        let o = run(&["changes", path.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{name}");
+        assert!(stderr(&o).contains(says), "{name}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn every_bad_file_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    fs::write(&a, "{").unwrap();
+    fs::write(&b, "[1]").unwrap();
+    let o = run(&["changes", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("2 plan file(s) could not be read"), "{err}");
+    assert!(err.contains("a.json") && err.contains("b.json"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&run(&["changes"])), 2);
+    assert_eq!(code(&run(&["changes", "--format", "yaml", REPLACE])), 2);
+    assert_eq!(code(&run(&["no-such-command"])), 2);
+}
+
+#[test]
+fn check_refuses_an_errored_plan() {
+    let o = run(&["check", "testdata/terraform/errored/plan.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("errored"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_never_passes_what_it_cannot_decide() {
+    // Until the policy engine lands, `check` reads the plans and then says it
+    // cannot decide: exit 2, never 0.
+    let o = run(&["check", REPLACE]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot decide"), "{}", stderr(&o));
+}
+
+/// A directory holding a fake `terraform` that runs `script`.
+fn fake_terraform(script: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let tool = dir.path().join("terraform");
+    fs::write(&tool, format!("#!/bin/sh\n{script}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&tool, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+const BINARY_PLAN: &str = "testdata/terraform/replace-cannot-update/tfplan";
+
+fn with_path(dir: &Path, args: &[&str]) -> std::process::Output {
+    plangate().env("PATH", dir).args(args).output().unwrap()
+}
+
+#[test]
+fn a_binary_plan_without_terraform_says_which_command_to_run() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = with_path(empty.path(), &["changes", BINARY_PLAN]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("neither `terraform` nor `tofu` is on PATH"),
+        "{err}"
+    );
+    assert!(err.contains("terraform show -json"), "{err}");
+}
+
+#[test]
+fn a_binary_plan_is_read_through_show_json_in_its_directory() {
+    // The fake prints a plan when called as `show -json -no-color tfplan` from the
+    // plan's directory, and fails otherwise.
+    let plan = fs::canonicalize(REPLACE).unwrap();
+    let fake = fake_terraform(&format!(
+        r#"[ "$*" = "show -json -no-color tfplan" ] && [ -f tfplan ] && exec /bin/cat '{}'
+echo "unexpected call: $* in $(pwd)" >&2; exit 1"#,
+        plan.display()
+    ));
+    let o = with_path(fake.path(), &["changes", "--format", "json", BINARY_PLAN]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["plans"][0]["path"], BINARY_PLAN);
+    assert_eq!(doc["plans"][0]["changes"][0]["action"], "replace");
+}
+
+#[test]
+fn a_failing_show_is_reported_with_what_terraform_said() {
+    let fake = fake_terraform(
+        "echo 'Error: plan file was created by Terraform 1.9.0, but this is 1.11.4' >&2; exit 1",
+    );
+    let o = with_path(fake.path(), &["changes", BINARY_PLAN]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("`terraform show -json"), "{err}");
+    assert!(err.contains("created by Terraform 1.9.0"), "{err}");
+}
+
+#[test]
+fn a_binary_plan_is_read_by_the_real_terraform() {
+    // Needs terraform 1.11 (the version that wrote the fixture). `.ci/run` sets
+    // PLANGATE_REQUIRE_TERRAFORM so that CI cannot skip this.
+    let found = Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("v1.11."));
+    if !found {
+        assert!(
+            std::env::var_os("PLANGATE_REQUIRE_TERRAFORM").is_none(),
+            "terraform 1.11 is required but not on PATH"
+        );
+        eprintln!("skipped: terraform 1.11 is not on PATH");
+        return;
+    }
+    let o = run(&["changes", "--format", "json", BINARY_PLAN]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let from_binary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let o = run(&["changes", "--format", "json", REPLACE]);
+    let from_json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        from_binary["plans"][0]["changes"],
+        from_json["plans"][0]["changes"]
+    );
+}
+
+const SECRETS: &[&str] = &[
+    "plangate-fixture-secret-7f3a",
+    "plangate-fixture-old-secret-0c1d",
+];
+
+#[test]
+fn sensitive_values_never_reach_the_output() {
+    let path = "testdata/terraform/sensitive/plan.json";
+    let plan = fs::read_to_string(path).unwrap();
+    assert!(
+        SECRETS.iter().all(|s| plan.contains(s)),
+        "the fixture holds them"
+    );
+    for format in ["human", "json"] {
+        let o = run(&["changes", "--format", format, path]);
+        assert_eq!(code(&o), 0);
+        for s in SECRETS {
+            assert!(
+                !stdout(&o).contains(s) && !stderr(&o).contains(s),
+                "{format}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sensitive_values_never_reach_an_error_message() {
+    let plan = fs::read_to_string("testdata/terraform/sensitive/plan.json").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for secret in SECRETS {
+        let at = plan.find(secret).unwrap();
+        // Cut inside the secret, and break the JSON right after it.
+        let cut = &plan[..at + secret.len() - 4];
+        let broken = plan.replacen(&format!("{secret}\""), &format!("{secret}\" !"), 1);
+        for (i, text) in [cut.to_owned(), broken].iter().enumerate() {
+            let file = dir.path().join(format!("bad{i}.json"));
+            fs::write(&file, text).unwrap();
+            let o = run(&["changes", file.to_str().unwrap()]);
+            assert_eq!(code(&o), 2);
+            let err = stderr(&o);
+            assert!(err.contains("here"), "the error points somewhere: {err}");
+            assert!(!err.contains(&secret[..12]), "leaked: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_huge_one_line_plan_reads_and_a_truncated_one_fails_with_a_short_message() {
+    // 25,000 changes with 1 KiB values on one line (as `terraform show -json`
+    // writes it): about 40 MB, read through the memory-mapped path.
+    let mut plan = String::from(r#"{"format_version":"1.2","resource_changes":["#);
+    let value = "v".repeat(1024);
+    for i in 0..25_000 {
+        if i > 0 {
+            plan.push(',');
+        }
+        let action = if i % 1000 == 0 { "delete" } else { "update" };
+        plan.push_str(&format!(
+            r#"{{"address":"x.r{i}","type":"x","change":{{"actions":["{action}"],"before":{{"a":"{value}","b":[{{"c":"{value}"}}]}},"after":{{}}}}}}"#
+        ));
+    }
+    plan.push_str("]}");
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.json");
+    let cut = dir.path().join("cut.json");
+    fs::write(&whole, &plan).unwrap();
+    fs::write(&cut, &plan[..plan.len() * 2 / 3]).unwrap();
+
+    let o = run(&["changes", "--format", "json", whole.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let changes = doc["plans"][0]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 25_000);
+    assert_eq!(
+        changes.iter().filter(|c| c["action"] == "delete").count(),
+        25
+    );
+
+    let o = run(&["changes", cut.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("cut short"), "{err}");
+    assert!(
+        err.len() < 4096,
+        "the message stays short: {} bytes",
+        err.len()
+    );
+}
