@@ -215,8 +215,9 @@ impl fmt::Display for Gap {
                 parent_change_set_id,
             } => write!(
                 f,
-                "this is a nested stack's change set; its parent ({parent_change_set_id}) was \
-                 not given, and it only executes together with the root"
+                "this is a nested stack's change set, and its parent ({parent_change_set_id}) \
+                 was not given or does not name it: it only executes together with its root, \
+                 whose changes are unknown"
             ),
         }
     }
