@@ -7,7 +7,14 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod classify;
+pub mod config;
+pub mod git;
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod parse;
 pub mod report;
+
+mod error;
+pub use error::Error;

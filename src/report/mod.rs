@@ -2,3 +2,4 @@
 //! writes them.
 
 pub mod changes;
+pub mod commits;

@@ -1,6 +1,6 @@
 //! Command-line arguments (clap derive). Usage errors exit 2, as "could not decide".
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,6 +33,29 @@ Examples:
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
     },
+    /// The commits of a range, classified as agent, human or bot, with evidence
+    #[command(after_help = "\
+The range is, in order of precedence: --base/--head; in GitHub Actions, the event
+(pull request base and head, merge group, push before/after); in a pre-commit
+pre-push hook, PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF; otherwise the merge base with
+the current branch's upstream.
+
+Examples:
+  plangate commits --base origin/main
+  plangate commits --base v1.2.0 --head HEAD --format json")]
+    Commits {
+        /// The revision the change starts from (default: see below)
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The revision the change ends at (default: HEAD)
+        #[arg(long, value_name = "REV")]
+        head: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ChangesFormat::Human)]
+        format: ChangesFormat,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// The gate: parse, attribute, evaluate, check approvals
     Check {
         /// Output format
@@ -42,6 +65,18 @@ Examples:
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
     },
+}
+
+/// Where the configuration comes from.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// The configuration file (default: .plangate.hcl at the repository's root)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Read the configuration from this revision (the base branch), so that a
+    /// change cannot weaken the policy that judges it
+    #[arg(long, value_name = "REV")]
+    pub config_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,7 @@
 //! The `plangate` binary: arguments in, text out, one exit code. Every decision
 //! is the library's; this file only does I/O.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -8,10 +9,9 @@ use clap::Parser;
 
 mod args;
 
-use args::{ChangesFormat, Cli, Command};
-use plangate::input::{self, Reading};
-use plangate::parse::ReadErrors;
-use plangate::report;
+use args::{ChangesFormat, Cli, Command, ConfigArgs};
+use plangate::git::{Git, GitError, RangeRequest};
+use plangate::{config, history, input, report};
 
 /// The contract's exit codes. plangate differs from linters that use 2 for
 /// "findings": here 1 means "blocked, needs approval" and 2 means "could not
@@ -32,6 +32,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Changes { format, paths } => changes(format, &paths),
+        Command::Commits {
+            base,
+            head,
+            format,
+            config,
+        } => commits(base.as_deref(), head.as_deref(), format, &config),
         Command::Check { paths, .. } => check(&paths),
     };
     match result {
@@ -45,25 +51,25 @@ fn run(cli: Cli) -> ExitCode {
 
 /// Why a command could not finish.
 enum Failure {
-    Read(ReadErrors),
+    Plangate(plangate::Error),
     Other(miette::Report),
     /// Standard output went away (a closed pipe): nothing more to say.
     Output(std::io::Error),
 }
 
-impl From<ReadErrors> for Failure {
-    fn from(e: ReadErrors) -> Self {
-        Failure::Read(e)
+impl<E: Into<plangate::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Plangate(e.into())
     }
 }
 
 fn report_failure(failure: Failure) {
     match failure {
-        Failure::Read(mut errors) if errors.errors.len() == 1 => {
-            let only = errors.errors.remove(0);
-            eprintln!("{:?}", miette::Report::new(only));
+        // One unreadable file reads better on its own than wrapped in a list.
+        Failure::Plangate(plangate::Error::Read(mut errors)) if errors.errors.len() == 1 => {
+            eprintln!("{:?}", miette::Report::new(errors.errors.remove(0)));
         }
-        Failure::Read(errors) => eprintln!("{:?}", miette::Report::new(errors)),
+        Failure::Plangate(e) => eprintln!("{:?}", miette::Report::new(e)),
         Failure::Other(report) => eprintln!("{report:?}"),
         Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Failure::Output(e) => eprintln!("plangate: cannot write the output: {e}"),
@@ -80,10 +86,56 @@ fn changes(format: ChangesFormat, paths: &[String]) -> Result<ExitCode, Failure>
     Ok(ExitCode::SUCCESS)
 }
 
+fn commits(
+    base: Option<&str>,
+    head: Option<&str>,
+    format: ChangesFormat,
+    config_args: &ConfigArgs,
+) -> Result<ExitCode, Failure> {
+    let git = Git::open(&std::env::current_dir().map_err(Failure::Output)?)?;
+    let config = load_config(config_args, &git)?;
+    let request = range_request(base, head)?;
+    let history = history::read(&git, &request, &config.catalog)?;
+    let text = match format {
+        ChangesFormat::Json => report::commits::json(&history) + "\n",
+        ChangesFormat::Human => report::commits::human(&history),
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_config(args: &ConfigArgs, git: &Git) -> Result<config::Config, Failure> {
+    let location = config::Location {
+        path: args.config.clone(),
+        rev: args.config_ref.clone(),
+    };
+    Ok(config::load(&location, Some(git))?)
+}
+
+/// The range from flags, the environment and the GitHub event payload.
+fn range_request(base: Option<&str>, head: Option<&str>) -> Result<RangeRequest, Failure> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let event = match env.get("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()) {
+        Some(path) if env.get("GITHUB_ACTIONS").map(String::as_str) == Some("true") => {
+            let event_error = |why: String| GitError::Event {
+                path: path.clone(),
+                why,
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| event_error(e.to_string()))?;
+            Some(
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| event_error(e.to_string()))?,
+            )
+        }
+        _ => None,
+    };
+    Ok(RangeRequest::new(base, head, &env, event.as_ref())?)
+}
+
 /// The gate. Reading and refusing incomplete plans is built; evaluating policy
 /// and approvals is not yet, so `check` cannot decide and says so (exit 2).
 fn check(paths: &[String]) -> Result<ExitCode, Failure> {
-    let reading: Reading = input::read_plans(paths)?;
+    let reading = input::read_plans(paths)?;
     for plan in &reading.plans {
         if let Some(gap) = plan.gaps.first() {
             return Err(Failure::Other(miette::miette!(

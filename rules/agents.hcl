@@ -1,0 +1,316 @@
+# The built-in catalog of AI coding agents and non-AI automation.
+#
+# plangate classifies each commit as `agent`, `human` or `bot` from the signals
+# below. Every signal is plain text that anyone with push rights can write or
+# strip: a match is a claim, not a proof, and no match proves nothing. That is
+# why the policy treats `unknown` like `agent`, and why `agents { unverified =
+# "agent" }` exists for repositories that require signed commits.
+#
+# Blocks:
+#   agent "NAME" { … }  an AI coding agent; `review = true` marks an AI review
+#                       bot whose suggestions a human applied (counted as agent
+#                       unless `agents { review_suggestions = "ignore" }`)
+#   bot "NAME" { … }    automation that is not AI (dependency updates, releases)
+#   disclosure { … }    trailers in which people disclose AI help
+#
+# Attributes of agent and bot blocks:
+#   description   what it is
+#   identities    who it commits as, matched against the author, the committer
+#                 and every `Co-authored-by` line. Each identity has any of:
+#                   email      an exact address (never a bare domain: people at
+#                              vendors commit from the same domains)
+#                   github_id  the number in <id>+<login>@users.noreply.github.com
+#                   login      the login in such an address (with or without id)
+#                   name       the display name, exact (case-insensitive); it
+#                              narrows the other fields, never matches alone
+#                   author_suffix  a suffix of the *author* name (aider)
+#                 An identity with a `name` wins over one without.
+#   patterns      regular expressions matched against each message line
+#                 (footers, session links, tool trailers)
+#   subjects      regular expressions matched against the subject line
+#   names         words that name it in a disclosure trailer value
+#
+# Sources: the agent-detection study in the project's reference material, which
+# names for each signal where it was observed or documented.
+
+agent "claude-code" {
+  description = "Anthropic Claude Code: CLI, IDE, on the web, as a GitHub agent and app"
+  identities = [
+    { email = "noreply@anthropic.com" },
+    { github_id = 242468646 }, # anthropic-code-agent[bot], GitHub Agent HQ
+    { github_id = 209825114 }, # claude[bot]
+    { github_id = 208546643 }, # claude-code-action[bot]
+    { github_id = 215619710 }, # anthropic-claude[bot]
+  ]
+  patterns = [
+    "^🤖 Generated with \\[Claude Code\\]\\(https://(claude\\.ai/code|claude\\.com/claude-code)",
+    "^Claude-Session: https://claude\\.ai/code/session_",
+    "^https://claude\\.ai/code/session_\\w+$",
+  ]
+  names = ["claude", "anthropic"]
+}
+
+agent "copilot-coding-agent" {
+  description = "GitHub Copilot coding agent (assigned an issue, opens a pull request)"
+  identities = [
+    { github_id = 198982749 }, # copilot-swe-agent[bot]; squash merges are authored "Copilot" with the same id
+  ]
+}
+
+agent "copilot-app" {
+  description = "GitHub Copilot CLI and the Copilot app"
+  identities = [
+    { github_id = 223556219 },
+  ]
+  patterns = ["^Copilot-Session: "]
+}
+
+agent "copilot-autofix" {
+  description = "GitHub Copilot Autofix and code quality fixes"
+  identities = [
+    { github_id = 175728472, name = "Copilot Autofix powered by AI" },
+    { github_id = 62310815 },  # github-advanced-security[bot]
+    { github_id = 223894421 }, # github-code-quality[bot]
+  ]
+}
+
+agent "copilot-review" {
+  description = "GitHub Copilot code review suggestions, applied by a person"
+  review      = true
+  identities = [
+    { github_id = 175728472 },
+  ]
+}
+
+agent "copilot" {
+  description = "GitHub Copilot (other identities)"
+  identities = [
+    { email = "copilot@github.com" },
+    { github_id = 167198135 }, # copilot[bot]
+  ]
+  names = ["copilot"]
+}
+
+agent "codex" {
+  description = "OpenAI Codex: CLI (trailer off by default), cloud and GitHub connector"
+  identities = [
+    { email = "noreply@openai.com" },
+    { email = "codex@openai.com" },
+    { github_id = 199175422 }, # chatgpt-codex-connector[bot]
+    { github_id = 242516109 }, # openai-code-agent, GitHub Agent HQ
+    { github_id = 215057067 }, # openai-codex[bot]
+  ]
+  names = ["codex", "openai", "gpt", "chatgpt"]
+}
+
+agent "devin" {
+  description = "Cognition Devin"
+  identities = [
+    { github_id = 158243242 }, # devin-ai-integration[bot]
+  ]
+  patterns = ["^Generated with \\[Devin\\]\\(https://devin\\.ai\\)"]
+  names    = ["devin"]
+}
+
+agent "cursor" {
+  description = "Cursor agent: background/cloud agent, IDE and CLI"
+  identities = [
+    { email = "cursoragent@cursor.com" },
+    { github_id = 206951365 }, # cursor[bot]
+  ]
+  patterns = ["^Made-with: Cursor\\s*$"]
+  names    = ["cursor"]
+}
+
+agent "jules" {
+  description = "Google Jules"
+  identities = [
+    { github_id = 161369871 }, # google-labs-jules[bot]
+  ]
+  names = ["jules"]
+}
+
+agent "gemini" {
+  description = "Google Gemini: the Gemini CLI GitHub app and Gemini Code Assist suggestions"
+  identities = [
+    { github_id = 218312386 }, # gemini-cli[bot]
+    { login = "gemini-cli[bot]" },
+    { email = "gemini@google.com" },
+  ]
+  names = ["gemini"]
+}
+
+agent "gemini-code-assist" {
+  description = "Gemini Code Assist review suggestions, applied by a person"
+  review      = true
+  identities = [
+    { github_id = 176961590 },
+  ]
+}
+
+agent "aider" {
+  description = "aider"
+  identities = [
+    { email = "aider@aider.chat" },
+    { email = "noreply@aider.dev" },
+    # v0.39–0.84 mark AI edits with an author-name suffix. A committer-only
+    # suffix means aider committed a change the user made by hand: not matched.
+    { author_suffix = " (aider)" },
+  ]
+  subjects = ["^aider: "] # up to v0.38
+  names    = ["aider"]
+}
+
+agent "openhands" {
+  description = "All Hands OpenHands (formerly OpenDevin)"
+  identities = [
+    { email = "openhands@all-hands.dev" },
+    { email = "opendevin@opendevin.ai" },
+  ]
+  names = ["openhands", "opendevin"]
+}
+
+agent "amp" {
+  description = "Sourcegraph Amp"
+  identities = [
+    { email = "amp@ampcode.com" },
+  ]
+  patterns = ["^Amp-Thread-ID: https://ampcode\\.com/threads/"]
+  names    = ["amp", "ampcode"]
+}
+
+agent "crush" {
+  description = "Charm Crush"
+  identities = [
+    { email = "crush@charm.land" },
+  ]
+  patterns = ["^💘 Generated with Crush"]
+  names    = ["crush"]
+}
+
+agent "opencode" {
+  description = "opencode and termai"
+  identities = [
+    { email = "noreply@opencode.ai" },
+    { email = "noreply@termai.io" },
+  ]
+  patterns = ["^🤖 Generated with \\[opencode\\]", "^🤖 Generated with termai"]
+  names    = ["opencode"]
+}
+
+agent "factory-droid" {
+  description = "Factory Droid"
+  identities = [
+    { github_id = 138933559 },
+  ]
+  names = ["droid"]
+}
+
+agent "warp" {
+  description = "Warp agents"
+  identities = [
+    { email = "agent@warp.dev" },
+    { email = "oz-agent@warp.dev" },
+  ]
+}
+
+agent "qwen-code" {
+  description = "Qwen Code"
+  identities = [
+    { email = "qwen-coder@alibabacloud.com" },
+  ]
+  names = ["qwen"]
+}
+
+agent "replit" {
+  description = "Replit Agent"
+  identities = [
+    { email = "agent@replit.com" },
+  ]
+  patterns = ["^Replit-Commit-Author: (Agent|Assistant)\\s*$"]
+}
+
+agent "amazon-q" {
+  description = "Amazon Q Developer and Kiro"
+  identities = [
+    { github_id = 208079219 },
+    { login = "kiro-agent[bot]" },
+  ]
+  names = ["kiro"]
+}
+
+agent "cline" {
+  description = "Cline, Continue, Sourcegraph Cody, JetBrains AI, Roo Code (GitHub apps)"
+  identities = [
+    { github_id = 205137888 }, # cline[bot]
+    { github_id = 230936708 }, # continue[bot]
+    { github_id = 201248094 }, # sourcegraph-cody[bot]
+    { github_id = 220155983 }, # jetbrains-ai[bot]
+    { email = "roomote@roocode.com" },
+  ]
+  names = ["cline", "cody", "roo"]
+}
+
+agent "long-tail" {
+  description = "Smaller agents seen in public history: Firebender, Cosine, claude-flow, Sisyphus, Cliffy"
+  identities = [
+    { email = "help@firebender.com" },
+    { email = "agent@cosine.sh" },
+    { email = "ruv@ruv.net" },
+    { email = "clio-agent@sisyphuslabs.ai" },
+    { email = "cliffy@ettio.com" },
+  ]
+  patterns = ["^🤖 Generated with \\[Firebender\\]"]
+}
+
+agent "ai-review-bots" {
+  description = "AI review bots whose suggestions a person applied: CodeRabbit, Sourcery, Greptile, Qodo"
+  review      = true
+  identities = [
+    { github_id = 136622811 }, # coderabbitai[bot]
+    { github_id = 58596630 },  # sourcery-ai[bot]
+    { github_id = 165735046 }, # greptile-apps[bot]
+    { github_id = 151058649 }, # codiumai-pr-agent-pro[bot]
+  ]
+}
+
+bot "dependabot" {
+  description = "GitHub Dependabot"
+  identities  = [{ github_id = 49699333 }, { login = "dependabot[bot]" }]
+}
+
+bot "renovate" {
+  description = "Mend Renovate"
+  identities  = [{ github_id = 29139614 }, { login = "renovate[bot]" }, { email = "bot@renovateapp.com" }]
+}
+
+bot "github-actions" {
+  description = "GitHub Actions workflows committing as github-actions[bot]"
+  identities  = [{ github_id = 41898282 }, { login = "github-actions[bot]" }]
+}
+
+bot "openhands-lint" {
+  description = "OpenHands' lint-fix workflow: the agent's e-mail with its own name"
+  identities  = [{ email = "openhands@all-hands.dev", name = "OpenHands Bot" }]
+}
+
+bot "release-automation" {
+  description = "Other automation seen in public history"
+  identities = [
+    { login = "allcontributors[bot]" },
+    { login = "blacksmith-sh[bot]" },
+    { login = "hashicorp-tsccr[bot]" },
+    { login = "gemini-cli-robot" },
+  ]
+}
+
+disclosure {
+  # People disclose AI help in these trailers. curl uses Assisted-by for human
+  # helpers, so the value must name an AI tool or model: an agent's `names`
+  # above, or one of these model words.
+  trailers = ["Assisted-by", "Generated-by", "Coding-Agent", "AI-Assisted-by"]
+  names = [
+    "llm", "chatgpt", "gpt", "claude", "sonnet", "opus", "haiku", "gemini", "qwen",
+    "deepseek", "mistral", "codestral", "llama", "grok", "glm", "kimi", "o1", "o3", "o4",
+  ]
+}

@@ -1,0 +1,354 @@
+//! Who wrote a commit: an AI agent, a human, or non-AI automation (a bot), with
+//! the evidence that decided it. A pure function of the commit and the catalog.
+//!
+//! Any agent signal makes a commit `agent`: an agent's identity as author,
+//! committer or co-author, a tool footer or session line, a disclosure trailer
+//! naming an AI, a git-ai note. Failing that, a bot identity makes it `bot`;
+//! otherwise it is `human` ("no disclosed AI", not "proven human").
+
+pub mod catalog;
+mod identity;
+
+use serde::Serialize;
+
+use catalog::Entry;
+pub use catalog::{Catalog, Counted, Kind};
+use identity::{Address, Role};
+
+use crate::git::{Commit, Signature};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Agent,
+    Human,
+    Bot,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Agent => "agent",
+            Class::Human => "human",
+            Class::Bot => "bot",
+        }
+    }
+}
+
+/// One signal found in a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub class: Class,
+    /// The agent or bot it names, when it names one.
+    pub who: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    pub class: Class,
+    /// The agent or bot that decided the class, by its catalog name.
+    pub name: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+impl Classified {
+    /// The agent's name, for an agent-written commit.
+    pub fn agent(&self) -> Option<&str> {
+        self.name.as_deref().filter(|_| self.class == Class::Agent)
+    }
+
+    /// The bot's name, for a bot-written commit.
+    pub fn bot(&self) -> Option<&str> {
+        self.name.as_deref().filter(|_| self.class == Class::Bot)
+    }
+}
+
+/// Agent name used when a disclosure names an AI the catalog does not know.
+const UNNAMED_AI: &str = "ai-assisted";
+
+pub fn classify(commit: &Commit, catalog: &Catalog) -> Classified {
+    let mut found: Vec<Evidence> = Vec::new();
+    people(commit, catalog, &mut found);
+    trailers(commit, catalog, &mut found);
+    lines(commit, catalog, &mut found);
+    if let Some(note) = &commit.ai_note
+        && let Some(e) = ai_note(note)
+    {
+        found.push(e);
+    }
+    if catalog.settings.unverified == Counted::Agent && commit.signature != Signature::Good {
+        found.push(Evidence {
+            class: Class::Agent,
+            who: None,
+            text: format!(
+                "{} (agents.unverified = \"agent\" counts every commit without a good signature)",
+                match commit.signature {
+                    Signature::None => "not signed",
+                    _ => "signed, but not with a key git trusts here",
+                }
+            ),
+        });
+    }
+    let decided = [Class::Agent, Class::Bot]
+        .into_iter()
+        .find(|c| found.iter().any(|e| e.class == *c));
+    match decided {
+        Some(class) => {
+            let mut evidence: Vec<String> = Vec::new();
+            for e in found.iter().filter(|e| e.class == class) {
+                if !evidence.contains(&e.text) {
+                    evidence.push(e.text.clone());
+                }
+            }
+            Classified {
+                class,
+                name: found
+                    .iter()
+                    .filter(|e| e.class == class)
+                    .find_map(|e| e.who.clone()),
+                evidence,
+            }
+        }
+        None => Classified {
+            class: Class::Human,
+            name: None,
+            evidence: vec![format!(
+                "no agent or bot signal; author {}{}",
+                commit.author,
+                if commit.author != commit.committer {
+                    format!(", committer {}", commit.committer)
+                } else {
+                    String::new()
+                }
+            )],
+        },
+    }
+}
+
+fn entry_evidence(entry: &Entry, review_counts: bool, text: String) -> Option<Evidence> {
+    let class = match entry.kind {
+        Kind::Bot => Class::Bot,
+        Kind::Agent if entry.review && !review_counts => return None,
+        Kind::Agent => Class::Agent,
+    };
+    Some(Evidence {
+        class,
+        who: Some(entry.name.clone()),
+        text,
+    })
+}
+
+fn describe(entry: &Entry) -> String {
+    match (entry.kind, entry.review) {
+        (Kind::Bot, _) => format!("{} (automation, not AI)", entry.name),
+        (Kind::Agent, true) => format!("{} (an applied AI review suggestion)", entry.name),
+        (Kind::Agent, false) => entry.name.clone(),
+    }
+}
+
+/// The author and the committer.
+fn people(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
+    for (role, person) in [
+        (Role::Author, &commit.author),
+        (Role::Committer, &commit.committer),
+    ] {
+        let address = Address::new(&person.name, &person.email);
+        if let Some(entry) = identity::find(catalog, &address, role) {
+            let text = format!("{} {person} is {}", role.as_str(), describe(entry));
+            found.extend(entry_evidence(
+                entry,
+                catalog.settings.review_suggestions,
+                text,
+            ));
+        }
+        if let Some(glob) = configured_email(catalog, &person.email) {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: None,
+                text: format!(
+                    "{} e-mail {} matches agents.author_emails \"{glob}\"",
+                    role.as_str(),
+                    person.email
+                ),
+            });
+        }
+    }
+}
+
+fn configured_email(catalog: &Catalog, email: &str) -> Option<String> {
+    let set = catalog.settings.emails.as_ref()?;
+    let hit = set.matches(email.to_lowercase()).into_iter().next()?;
+    catalog.settings.email_globs.get(hit).cloned()
+}
+
+/// Trailer-shaped lines: git's trailers of the last paragraph, and the same
+/// keys anywhere in the body, because squash merges stack the trailers of the
+/// squashed commits mid-message.
+fn trailer_lines(commit: &Commit) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = commit.trailers.clone();
+    for line in commit.message.lines().skip(1) {
+        if let Some((k, v)) = line.split_once(':')
+            && !k.is_empty()
+            && k.len() <= 40
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            let pair = (k.trim().to_owned(), v.trim().to_owned());
+            if !out
+                .iter()
+                .any(|(a, b)| a.eq_ignore_ascii_case(&pair.0) && *b == pair.1)
+            {
+                out.push(pair);
+            }
+        }
+    }
+    out
+}
+
+fn trailers(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
+    for (key, value) in trailer_lines(commit) {
+        let lower = key.to_lowercase();
+        let line = format!("{key}: {value}");
+        if catalog.settings.trailers.contains(&lower) {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: None,
+                text: format!("trailer \"{line}\" (agents.trailers)"),
+            });
+        }
+        let disclosure = catalog.disclosure_trailers.contains(&lower);
+        if lower != "co-authored-by" && !disclosure {
+            continue;
+        }
+        // A co-author (or a disclosure with an address) is matched as a person.
+        if let Some(address) = Address::parse(&value)
+            && let Some(entry) = identity::find(catalog, &address, Role::CoAuthor)
+        {
+            let text = format!("trailer \"{line}\" names {}", describe(entry));
+            found.extend(entry_evidence(
+                entry,
+                catalog.settings.review_suggestions,
+                text,
+            ));
+            continue;
+        }
+        if lower == "co-authored-by"
+            && let Some(address) = Address::parse(&value)
+            && let Some(glob) = configured_email(catalog, &address.email)
+        {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: None,
+                text: format!("trailer \"{line}\": e-mail matches agents.author_emails \"{glob}\""),
+            });
+            continue;
+        }
+        if disclosure && let Some(who) = named_ai(catalog, &value) {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: Some(who.clone()),
+                text: format!("trailer \"{line}\" discloses AI help ({who})"),
+            });
+        }
+    }
+}
+
+/// The agent a disclosure value names: a catalog agent's word, else a model word.
+fn named_ai(catalog: &Catalog, value: &str) -> Option<String> {
+    let words: Vec<String> = value
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let names = |w: &String, n: &String| w.starts_with(n.as_str());
+    for entry in catalog.entries.iter().filter(|e| e.kind == Kind::Agent) {
+        if words
+            .iter()
+            .any(|w| entry.names.iter().any(|n| names(w, n)))
+        {
+            return Some(entry.name.clone());
+        }
+    }
+    words
+        .iter()
+        .any(|w| catalog.disclosure_names.iter().any(|n| names(w, n)))
+        .then(|| UNNAMED_AI.to_owned())
+}
+
+/// Footers, session links and subject markers.
+fn lines(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
+    let subject = commit.subject();
+    for entry in &catalog.entries {
+        if let Some(p) = entry.subjects.iter().find(|p| p.is_match(subject)) {
+            let text = format!(
+                "subject \"{subject}\" matches {}'s marker /{p}/",
+                entry.name
+            );
+            found.extend(entry_evidence(
+                entry,
+                catalog.settings.review_suggestions,
+                text,
+            ));
+        }
+        for line in commit.message.lines().map(str::trim) {
+            if entry.patterns.iter().any(|p| p.is_match(line)) {
+                let text = format!("message line \"{line}\" is {}'s marker", entry.name);
+                found.extend(entry_evidence(
+                    entry,
+                    catalog.settings.review_suggestions,
+                    text,
+                ));
+            }
+        }
+    }
+    for line in commit.message.lines().map(str::trim) {
+        if let Some(p) = catalog.settings.patterns.iter().find(|p| p.is_match(line)) {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: None,
+                text: format!("message line \"{line}\" matches agents.patterns /{p}/"),
+            });
+        }
+    }
+}
+
+/// A git-ai authorship note (standard v3): an attestation section, `---`, then
+/// JSON metadata. It records AI work when it lists AI sessions or prompts.
+fn ai_note(note: &str) -> Option<Evidence> {
+    let (attestation, metadata) = note.split_once("\n---").unwrap_or((note, ""));
+    let meta: serde_json::Value = serde_json::from_str(metadata.trim()).unwrap_or_default();
+    let tool = ["prompts", "sessions"].iter().find_map(|k| {
+        let map = meta.get(k)?.as_object()?;
+        map.values()
+            .find_map(|p| {
+                p.pointer("/agent_id/tool")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_owned)
+            })
+            .or_else(|| (!map.is_empty()).then(String::new))
+    });
+    // Attestation keys: `s_…::t_…` (AI session and trace) or a bare 16-hex
+    // legacy prompt id mark AI lines; `h_…` marks a known human.
+    let ai_lines = attestation.lines().any(|l| {
+        let key = l.split_whitespace().next().unwrap_or("");
+        l.starts_with("  ")
+            && (key.starts_with("s_")
+                || (key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit())))
+    });
+    if tool.is_none() && !ai_lines {
+        return None;
+    }
+    let tool = tool.filter(|t| !t.is_empty());
+    Some(Evidence {
+        class: Class::Agent,
+        who: tool.clone(),
+        text: format!(
+            "git-ai note (refs/notes/ai) records AI-written lines{}",
+            tool.map(|t| format!(" by {t}")).unwrap_or_default()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests;

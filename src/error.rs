@@ -1,0 +1,41 @@
+//! The library's error: every way plangate can fail to decide, each with its
+//! own code and help (see the wrapped types). All of them are exit 2.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::config::hcl::ConfigErrors;
+use crate::git::GitError;
+use crate::parse::ReadErrors;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] ReadErrors),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] GitError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigErrors),
+
+    #[error("cannot read the configuration {path}: {source}")]
+    #[diagnostic(code(plangate::config::io), help("check the path given to --config"))]
+    ConfigIo {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the configuration {path} is not in revision {rev}")]
+    #[diagnostic(
+        code(plangate::config::not_at_revision),
+        help(
+            "--config-ref reads the configuration from a trusted revision; add it there first, or drop --config"
+        )
+    )]
+    ConfigNotAtRevision { path: String, rev: String },
+}

@@ -1,0 +1,534 @@
+//! The `git` subprocess adapter: every git call plangate makes is here.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::diff::{self, FileDiff};
+use super::range::{Range, RangeRequest};
+use super::{Commit, CommitDiff, GitError, Person, Signature};
+
+/// Field and record separators for `git log --format`: bytes no commit field holds.
+const FIELD: char = '\x1f';
+const RECORD: char = '\x1e';
+
+/// Where git notes from git-ai live (its standard v3: never `refs/notes/commits`).
+const AI_NOTES: &str = "refs/notes/ai";
+
+/// A repository, read through the `git` command.
+#[derive(Debug, Clone)]
+pub struct Git {
+    dir: PathBuf,
+}
+
+impl Git {
+    /// The repository containing `dir`.
+    pub fn open(dir: &Path) -> Result<Git, GitError> {
+        let git = Git {
+            dir: dir.to_path_buf(),
+        };
+        let top = git
+            .text(&["rev-parse", "--show-toplevel"])
+            .map_err(|e| match e {
+                GitError::Failed { .. } => GitError::NotARepository {
+                    dir: dir.display().to_string(),
+                },
+                other => other,
+            })?;
+        Ok(Git {
+            dir: PathBuf::from(top.trim_end()),
+        })
+    }
+
+    /// The working tree's top directory.
+    pub fn root(&self) -> &Path {
+        &self.dir
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.args([
+            "-c",
+            "core.quotePath=false",
+            "-c",
+            "log.showSignature=false",
+        ])
+        .args(args)
+        .current_dir(&self.dir)
+        // plangate reads history; it never wants a pager, a prompt or a
+        // translated message.
+        .env("GIT_PAGER", "cat")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C");
+        cmd
+    }
+
+    fn run(&self, args: &[&str], input: Option<Vec<u8>>) -> Result<Vec<u8>, GitError> {
+        let mut cmd = self.command(args);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = cmd.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => GitError::NotFound,
+            _ => GitError::Failed {
+                args: args.join(" "),
+                stderr: e.to_string(),
+            },
+        })?;
+        // Feed standard input from a thread so a large output cannot deadlock.
+        let writer = input.map(|bytes| {
+            let mut stdin = child.stdin.take().expect("stdin was piped");
+            std::thread::spawn(move || stdin.write_all(&bytes))
+        });
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let mut out = child.stdout.take().expect("stdout was piped");
+        let mut err = child.stderr.take().expect("stderr was piped");
+        let err_reader = std::thread::spawn(move || {
+            let _ = err.read_to_end(&mut stderr);
+            stderr
+        });
+        let read = out.read_to_end(&mut stdout);
+        let stderr = err_reader.join().unwrap_or_default();
+        let status = child.wait();
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
+        let failed = |detail: String| GitError::Failed {
+            args: args.join(" "),
+            stderr: detail,
+        };
+        read.map_err(|e| failed(e.to_string()))?;
+        let status = status.map_err(|e| failed(e.to_string()))?;
+        if !status.success() {
+            return Err(failed(String::from_utf8_lossy(&stderr).trim().to_owned()));
+        }
+        Ok(stdout)
+    }
+
+    fn text(&self, args: &[&str]) -> Result<String, GitError> {
+        self.run(args, None)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// The commit a revision names, or `None` when there is no such commit.
+    pub fn commit_id(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let spec = format!("{rev}^{{commit}}");
+        match self.text(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ]) {
+            Ok(sha) => Ok(Some(sha.trim().to_owned())),
+            Err(GitError::Failed { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn is_shallow(&self) -> Result<bool, GitError> {
+        Ok(self.text(&["rev-parse", "--is-shallow-repository"])?.trim() == "true")
+    }
+
+    /// Commits whose parents this shallow clone does not have.
+    fn shallow_boundaries(&self) -> Result<Vec<String>, GitError> {
+        let path = self.text(&["rev-parse", "--git-path", "shallow"])?;
+        let path = self.dir.join(path.trim());
+        Ok(std::fs::read_to_string(path)
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default())
+    }
+
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, GitError> {
+        match self.run(&["merge-base", a, b], None) {
+            Ok(out) => Ok(Some(String::from_utf8_lossy(&out).trim().to_owned())),
+            // Exit 1 with no output: no common ancestor.
+            Err(GitError::Failed { stderr, .. }) if stderr.is_empty() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The remote's default branch, as a revision (`origin/main`).
+    fn default_branch(&self, hint: Option<&str>) -> Result<Option<String>, GitError> {
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some(h) = hint {
+            candidates.push(format!("origin/{h}"));
+            candidates.push(h.to_owned());
+        }
+        if let Ok(head) = self.text(&[
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+        ]) {
+            candidates.push(head.trim().to_owned());
+        }
+        for name in ["origin/main", "origin/master", "main", "master"] {
+            candidates.push(name.to_owned());
+        }
+        for c in candidates {
+            if self.commit_id(&c)?.is_some() {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Resolve a request to commit ids, refusing a shallow history that lacks it.
+    pub fn resolve(&self, request: &RangeRequest) -> Result<Range, GitError> {
+        let shallow = self.is_shallow()?;
+        let missing = |what: &'static str, rev: &str| {
+            if shallow {
+                GitError::Shallow {
+                    detail: format!("the {what} revision `{rev}` is not fetched"),
+                }
+            } else {
+                GitError::UnknownRevision {
+                    what,
+                    rev: rev.to_owned(),
+                    help: "fetch it, or pass a revision this repository has".into(),
+                }
+            }
+        };
+        let head = self
+            .commit_id(&request.head)?
+            .ok_or_else(|| missing("head", &request.head))?;
+        let base_rev = match &request.base {
+            Some(b) => b.clone(),
+            None => self
+                .default_branch(request.default_branch.as_deref())?
+                .ok_or_else(|| GitError::NoRange {
+                    why: "this is a new branch and no default branch (origin/HEAD, main, master) \
+                          was found to compare it with"
+                        .into(),
+                })?,
+        };
+        let base = match self.commit_id(&base_rev)? {
+            Some(b) => b,
+            None if base_rev == "@{upstream}" => {
+                return Err(GitError::NoRange {
+                    why: "the current branch has no upstream".into(),
+                });
+            }
+            None => return Err(missing("base", &base_rev)),
+        };
+        let merge_base = match self.merge_base(&base, &head)? {
+            Some(mb) => mb,
+            None if shallow => {
+                return Err(GitError::Shallow {
+                    detail: format!("no common ancestor of {base} and {head} is fetched"),
+                });
+            }
+            None => return Err(GitError::Unrelated { base, head }),
+        };
+        if shallow {
+            // A boundary inside the range means git would read the range as
+            // starting there: commits would be missing without any error.
+            let inside = self.text(&["rev-list", &format!("{merge_base}..{head}")])?;
+            let boundaries = self.shallow_boundaries()?;
+            if let Some(b) = inside.lines().find(|c| boundaries.iter().any(|s| s == c)) {
+                return Err(GitError::Shallow {
+                    detail: format!("commit {b} in the range has no fetched parents"),
+                });
+            }
+        }
+        Ok(Range {
+            base,
+            head,
+            merge_base,
+            source: request.source.clone(),
+        })
+    }
+
+    /// The commits of the range, oldest first.
+    pub fn commits(&self, range: &Range) -> Result<Vec<Commit>, GitError> {
+        let format = [
+            "%H",
+            "%P",
+            "%an",
+            "%ae",
+            "%cn",
+            "%ce",
+            "%G?",
+            "%(trailers:unfold,only)",
+            "%B",
+        ]
+        .join("%x1f");
+        let spec = format!("{}..{}", range.base, range.head);
+        let out = self.text(&[
+            "log",
+            "--reverse",
+            "--topo-order",
+            "--no-color",
+            &format!("--format={format}%x1e"),
+            &spec,
+        ])?;
+        let notes = self.ai_notes(&spec)?;
+        out.split(RECORD)
+            .map(|r| r.trim_start_matches('\n'))
+            .filter(|r| !r.is_empty())
+            .map(|record| parse_commit(record, &notes))
+            .collect()
+    }
+
+    /// git-ai notes of the range's commits, by commit.
+    fn ai_notes(&self, spec: &str) -> Result<HashMap<String, String>, GitError> {
+        if self.commit_id(AI_NOTES)?.is_none() {
+            return Ok(HashMap::new());
+        }
+        let out = self.text(&[
+            "log",
+            &format!("--notes={AI_NOTES}"),
+            "--format=%H%x1f%N%x1e",
+            spec,
+        ])?;
+        Ok(out
+            .split(RECORD)
+            .filter_map(|r| {
+                let (sha, note) = r.trim_start_matches('\n').split_once(FIELD)?;
+                let note = note.trim();
+                (!note.is_empty()).then(|| (sha.to_owned(), note.to_owned()))
+            })
+            .collect())
+    }
+
+    /// What each commit changed in the files `keep` selects, with file texts.
+    /// Merges contribute only their own hunks (see [`diff::merge_hunks`]).
+    pub fn diffs(
+        &self,
+        commits: &[Commit],
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<CommitDiff>, GitError> {
+        let input: String = commits.iter().map(|c| format!("{}\n", c.sha)).collect();
+        // `-c`: a merge lists only files that differ from every parent; `--always`
+        // prints each commit's id even when it changed nothing.
+        let raw = self.run(
+            &[
+                "diff-tree",
+                "--stdin",
+                "-r",
+                "-z",
+                "-c",
+                "--root",
+                "--no-renames",
+                "--no-abbrev",
+                "--always",
+            ],
+            Some(input.into_bytes()),
+        )?;
+        let entries = parse_raw(&raw)?;
+        let mut blobs: Vec<String> = entries
+            .iter()
+            .flat_map(|(_, es)| es.iter().filter(|e| keep(&e.path)))
+            .flat_map(|e| e.blobs.iter().cloned())
+            .filter(|b| !is_null(b))
+            .collect();
+        blobs.sort();
+        blobs.dedup();
+        let texts = self.blobs(&blobs)?;
+        let text_of = |b: &str| (!is_null(b)).then(|| texts.get(b).cloned().unwrap_or_default());
+        Ok(entries
+            .into_iter()
+            .map(|(sha, es)| CommitDiff {
+                sha,
+                files: es
+                    .into_iter()
+                    .filter(|e| keep(&e.path))
+                    .map(|e| {
+                        let (parents, result) = e.blobs.split_at(e.blobs.len() - 1);
+                        let new = text_of(&result[0]);
+                        let olds: Vec<Option<String>> =
+                            parents.iter().map(|b| text_of(b)).collect();
+                        let new_text = new.as_deref().unwrap_or("");
+                        let hunks = if olds.len() > 1 {
+                            let refs: Vec<Option<&str>> =
+                                olds.iter().map(Option::as_deref).collect();
+                            diff::merge_hunks(&refs, new_text)
+                        } else {
+                            diff::hunks(olds[0].as_deref().unwrap_or(""), new_text)
+                        };
+                        FileDiff {
+                            path: e.path,
+                            old: olds.into_iter().next().flatten(),
+                            new,
+                            hunks,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Every file at `rev` that `keep` selects, with its text.
+    pub fn files_at(
+        &self,
+        rev: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<(String, String)>, GitError> {
+        let out = self.run(&["ls-tree", "-r", "-z", "--full-tree", rev], None)?;
+        let mut listed = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let entry = String::from_utf8_lossy(entry);
+            let (meta, path) = entry.split_once('\t').ok_or_else(|| GitError::Output {
+                what: format!("ls-tree entry {entry:?}"),
+            })?;
+            let mut fields = meta.split(' ');
+            let (kind, blob) = (fields.nth(1), fields.next());
+            if kind == Some("blob") && keep(path) {
+                listed.push((path.to_owned(), blob.unwrap_or_default().to_owned()));
+            }
+        }
+        let ids: Vec<String> = listed.iter().map(|(_, b)| b.clone()).collect();
+        let texts = self.blobs(&ids)?;
+        Ok(listed
+            .into_iter()
+            .map(|(path, blob)| {
+                let text = texts.get(&blob).cloned().unwrap_or_default();
+                (path, text)
+            })
+            .collect())
+    }
+
+    /// A file's text at a revision, or `None` when the revision has no such file.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<String>, GitError> {
+        let commit = self
+            .commit_id(rev)?
+            .ok_or_else(|| GitError::UnknownRevision {
+                what: "configuration",
+                rev: rev.to_owned(),
+                help: "--config-ref names the revision to read the configuration from".into(),
+            })?;
+        let spec = format!("{commit}:{path}");
+        match self.run(&["cat-file", "-e", &spec], None) {
+            Ok(_) => Ok(Some(self.text(&["cat-file", "blob", &spec])?)),
+            Err(GitError::Failed { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Blob texts by id, read in one `cat-file --batch`.
+    fn blobs(&self, ids: &[String]) -> Result<HashMap<String, String>, GitError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let input: String = ids.iter().map(|id| format!("{id}\n")).collect();
+        let out = self.run(&["cat-file", "--batch"], Some(input.into_bytes()))?;
+        let mut texts = HashMap::new();
+        let mut rest = &out[..];
+        while !rest.is_empty() {
+            let nl = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .ok_or_else(|| GitError::Output {
+                    what: "cat-file header".into(),
+                })?;
+            let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
+            let mut parts = header.split(' ');
+            let (id, kind, size) = (parts.next(), parts.next(), parts.next());
+            rest = &rest[nl + 1..];
+            if kind == Some("missing") {
+                return Err(GitError::Output {
+                    what: format!("blob {} is missing", id.unwrap_or_default()),
+                });
+            }
+            let size: usize =
+                size.and_then(|s| s.parse().ok())
+                    .ok_or_else(|| GitError::Output {
+                        what: format!("cat-file header {header:?}"),
+                    })?;
+            if rest.len() < size + 1 {
+                return Err(GitError::Output {
+                    what: "cat-file output ends early".into(),
+                });
+            }
+            texts.insert(
+                id.unwrap_or_default().to_owned(),
+                String::from_utf8_lossy(&rest[..size]).into_owned(),
+            );
+            rest = &rest[size + 1..];
+        }
+        Ok(texts)
+    }
+}
+
+fn is_null(blob: &str) -> bool {
+    blob.bytes().all(|b| b == b'0')
+}
+
+/// One `diff-tree --raw` entry: the blobs of each parent, then the result.
+struct RawEntry {
+    path: String,
+    blobs: Vec<String>,
+}
+
+/// `diff-tree --stdin -z -c` output: a commit id, then its entries, repeated.
+/// Plain entries are `:m m b b S\0path\0`; combined ones (merges) start with one
+/// colon per parent and carry a blob per parent before the result's.
+fn parse_raw(raw: &[u8]) -> Result<Vec<(String, Vec<RawEntry>)>, GitError> {
+    let mut groups: Vec<(String, Vec<RawEntry>)> = Vec::new();
+    let mut tokens = raw
+        .split(|&b| b == 0)
+        .map(|t| String::from_utf8_lossy(t).trim_matches('\n').to_owned());
+    while let Some(token) = tokens.next() {
+        if token.is_empty() {
+            continue;
+        }
+        if let Some(meta) = token.strip_prefix(':') {
+            let colons = 1 + meta.chars().take_while(|&c| c == ':').count();
+            let fields: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+            // modes (colons + 1), blobs (colons + 1), status
+            let blobs = fields
+                .get(colons + 1..2 * colons + 2)
+                .ok_or_else(|| GitError::Output {
+                    what: format!("diff-tree entry {token:?}"),
+                })?
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let path = tokens.next().ok_or_else(|| GitError::Output {
+                what: "diff-tree entry without a path".into(),
+            })?;
+            let group = groups.last_mut().ok_or_else(|| GitError::Output {
+                what: "diff-tree entry before any commit id".into(),
+            })?;
+            group.1.push(RawEntry { path, blobs });
+        } else {
+            groups.push((token, Vec::new()));
+        }
+    }
+    Ok(groups)
+}
+
+fn parse_commit(record: &str, notes: &HashMap<String, String>) -> Result<Commit, GitError> {
+    let fields: Vec<&str> = record.splitn(9, FIELD).collect();
+    let [sha, parents, an, ae, cn, ce, sig, trailers, message] = fields[..] else {
+        return Err(GitError::Output {
+            what: format!("a log record with {} fields", fields.len()),
+        });
+    };
+    Ok(Commit {
+        sha: sha.to_owned(),
+        parents: parents.split_whitespace().map(str::to_owned).collect(),
+        author: Person {
+            name: an.to_owned(),
+            email: ae.to_owned(),
+        },
+        committer: Person {
+            name: cn.to_owned(),
+            email: ce.to_owned(),
+        },
+        message: message.trim_end().to_owned(),
+        trailers: trailers
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect(),
+        signature: Signature::from_code(sig),
+        ai_note: notes.get(sha).cloned(),
+    })
+}

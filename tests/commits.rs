@@ -1,0 +1,333 @@
+//! `plangate commits`: the range, classification, and the labelled sample of
+//! real commits, on repositories built at test time with the real git.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::repo::{CLAUDE, HUMAN, TestRepo};
+use common::{stderr, stdout};
+
+fn plangate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_plangate"));
+    cmd.current_dir(dir).args(args).env("NO_COLOR", "1");
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_EVENT_NAME",
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().unwrap()
+}
+
+fn commits_json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut all = vec!["commits", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = plangate_in(dir, &all, env);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn classes(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let who = c["agent"].as_str().or(c["bot"].as_str()).unwrap_or("-");
+            (c["class"].as_str().unwrap().to_owned(), who.to_owned())
+        })
+        .collect()
+}
+
+/// A repository with a base commit and three commits on top.
+fn three_commits() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "# base\n");
+    let base = repo.commit(HUMAN, "Base");
+    repo.write("main.tf", "# one\n");
+    repo.commit(HUMAN, "Human change");
+    repo.write("main.tf", "# two\n");
+    repo.commit(CLAUDE, "Agent change");
+    repo.write("main.tf", "# three\n");
+    repo.commit(
+        HUMAN,
+        "Pairing\n\nCo-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>",
+    );
+    (repo, base)
+}
+
+#[test]
+fn flags_name_the_range_and_each_commit_is_classified_oldest_first() {
+    let (repo, base) = three_commits();
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["range"]["base"], base.as_str());
+    assert_eq!(doc["range"]["head"], repo.head().as_str());
+    assert_eq!(
+        classes(&doc),
+        [
+            ("human".into(), "-".into()),
+            ("agent".into(), "claude-code".into()),
+            ("agent".into(), "claude-code".into())
+        ]
+    );
+    let evidence = doc["commits"][2]["evidence"][0].as_str().unwrap();
+    assert!(
+        evidence.contains("Co-Authored-By: Claude Opus 4.6"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn a_pull_request_event_gives_the_range_in_github_actions() {
+    let (repo, base) = three_commits();
+    let head_minus_one = repo.git(&["rev-parse", "HEAD~1"]);
+    let event = repo.file("event.json");
+    std::fs::write(
+        &event,
+        serde_json::json!({
+            "action": "synchronize",
+            "number": 12,
+            "pull_request": {"number": 12, "base": {"sha": base}, "head": {"sha": head_minus_one}},
+            "repository": {"default_branch": "main"}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+    ];
+    let doc = commits_json(repo.path(), &[], &env);
+    assert_eq!(doc["range"]["head"], head_minus_one.as_str());
+    assert_eq!(doc["range"]["source"]["kind"], "pull-request");
+    assert_eq!(doc["range"]["source"]["number"], 12);
+    assert_eq!(doc["commits"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_push_creating_a_branch_compares_with_the_default_branch() {
+    let (repo, _) = three_commits();
+    let main_tip = repo.git(&["rev-parse", "HEAD~2"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.git(&["branch", "-f", "main", &main_tip]);
+    let event = repo.file("push.json");
+    let after = repo.head();
+    std::fs::write(
+        &event,
+        serde_json::json!({"before": "0".repeat(40), "after": after,
+                           "repository": {"default_branch": "main"}})
+        .to_string(),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+    ];
+    let doc = commits_json(repo.path(), &[], &env);
+    assert_eq!(doc["range"]["base"], main_tip.as_str());
+    assert_eq!(doc["commits"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_pre_push_hook_gives_the_pushed_range() {
+    let (repo, base) = three_commits();
+    let head = repo.head();
+    let env = [
+        ("PRE_COMMIT_FROM_REF", base.as_str()),
+        ("PRE_COMMIT_TO_REF", head.as_str()),
+    ];
+    let doc = commits_json(repo.path(), &[], &env);
+    assert_eq!(doc["range"]["source"]["kind"], "pre-commit");
+    assert_eq!(doc["commits"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn locally_the_range_starts_at_the_upstream() {
+    let (repo, _) = three_commits();
+    let url = format!("file://{}", repo.path().display());
+    repo.git(&["remote", "add", "origin", &url]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "HEAD~2"]);
+    repo.git(&["branch", "--set-upstream-to=origin/main"]);
+    let doc = commits_json(repo.path(), &[], &[]);
+    assert_eq!(doc["range"]["source"]["kind"], "upstream");
+    assert_eq!(doc["commits"].as_array().unwrap().len(), 2);
+    // Without an upstream there is no range to decide from: exit 2.
+    repo.git(&["branch", "--unset-upstream"]);
+    let o = plangate_in(repo.path(), &["commits"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no upstream"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_shallow_clone_without_the_base_says_to_fetch_the_history() {
+    let (repo, base) = three_commits();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    let o = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "shallow"])
+        .current_dir(clone.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let shallow = clone.path().join("shallow");
+    let o = plangate_in(&shallow, &["commits", "--base", &base], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("shallow"), "{err}");
+    assert!(err.contains("fetch-depth: 0"), "{err}");
+    // The base fetched alone still leaves the history between missing.
+    let o = std::process::Command::new("git")
+        .args(["fetch", "-q", "--depth", "1", "origin", &base])
+        .current_dir(&shallow)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = plangate_in(&shallow, &["commits", "--base", &base], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("fetch-depth: 0"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unknown_base_or_a_directory_outside_git_is_exit_2() {
+    let (repo, _) = three_commits();
+    let o = plangate_in(repo.path(), &["commits", "--base", "no-such-branch"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-branch"));
+    let outside = tempfile::tempdir().unwrap();
+    let o = plangate_in(outside.path(), &["commits", "--base", "HEAD"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_human_rebasing_agent_commits_does_not_make_them_human() {
+    let repo = TestRepo::new();
+    let base = repo.commit(HUMAN, "Base");
+    // Author an agent, committer the human who rebased it.
+    repo.commit_as(CLAUDE, HUMAN, "Agent work, rebased by Alice");
+    // And the other way round: an agent committing a human's change.
+    repo.commit_as(
+        HUMAN,
+        (
+            "Devin AI",
+            "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+        ),
+        "Human work, committed by Devin",
+    );
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(
+        classes(&doc),
+        [
+            ("agent".into(), "claude-code".into()),
+            ("agent".into(), "devin".into())
+        ]
+    );
+    let evidence = doc["commits"][1]["evidence"][0].as_str().unwrap();
+    assert!(evidence.starts_with("committer Devin AI"), "{evidence}");
+}
+
+#[test]
+fn configuration_adds_identities_and_can_be_read_from_a_trusted_revision() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".plangate.hcl",
+        "agents {\n  author_emails = [\"*@robots.example.com\"]\n}\n",
+    );
+    let base = repo.commit(HUMAN, "Add the policy");
+    repo.commit(("R2", "r2@robots.example.com"), "Robot change");
+    // The change also deletes the policy in the work tree.
+    repo.write(".plangate.hcl", "# emptied\n");
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(
+        classes(&doc),
+        [("human".into(), "-".into())],
+        "the emptied file counts"
+    );
+    let doc = commits_json(repo.path(), &["--base", &base, "--config-ref", &base], &[]);
+    assert_eq!(classes(&doc)[0].0, "agent", "the policy at the base counts");
+}
+
+#[test]
+fn a_bad_configuration_is_exit_2_with_its_position() {
+    let (repo, base) = three_commits();
+    repo.write(
+        ".plangate.hcl",
+        "agents {\n  unverified = \"sometimes\"\n}\n",
+    );
+    let o = plangate_in(repo.path(), &["commits", "--base", &base], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".plangate.hcl:2:16"), "{}", stderr(&o));
+}
+
+/// The labelled sample of real commits (../shared/corpus/agent-commits), replayed
+/// as commits with the same authors, committers and messages. CI requires it
+/// (PLANGATE_REQUIRE_SHARED); a checkout without ../shared skips it.
+#[test]
+fn the_labelled_sample_of_real_commits_is_classified_as_labelled() {
+    let sample = std::env::var("PLANGATE_AGENT_SAMPLE").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/agent-commits/sample.jsonl"
+        )
+        .into()
+    });
+    let Ok(text) = std::fs::read_to_string(&sample) else {
+        assert!(
+            std::env::var_os("PLANGATE_REQUIRE_SHARED").is_none(),
+            "the agent-commit sample is required but {sample} is missing"
+        );
+        eprintln!("skipped: no {sample}");
+        return;
+    };
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 40);
+    let repo = TestRepo::new();
+    let base = repo.commit(HUMAN, "Base");
+    for row in &rows {
+        let s = |k: &str| row[k].as_str().unwrap();
+        repo.commit_as(
+            (s("author_name"), s("author_email")),
+            (s("committer_name"), s("committer_email")),
+            s("message"),
+        );
+    }
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    let got = classes(&doc);
+    assert_eq!(got.len(), rows.len());
+    let mut wrong = Vec::new();
+    for (row, (class, who)) in rows.iter().zip(&got) {
+        let label = row["label"].as_str().unwrap();
+        let agent = row["agent"].as_str();
+        let ok = class == label && (label != "agent" || agent == Some(who.as_str()));
+        if !ok {
+            wrong.push(format!(
+                "{} {}: labelled {label} {agent:?}, got {class} {who}",
+                row["repo"], row["sha"]
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} wrong:\n{}",
+        wrong.len(),
+        rows.len(),
+        wrong.join("\n")
+    );
+}
