@@ -7,6 +7,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attribution;
 pub mod classify;
 pub mod config;
 pub mod git;

@@ -165,6 +165,21 @@ pub struct Change {
     /// How the old object goes when this change replaces it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_order: Option<ReplaceOrder>,
+    /// Where the resource is declared, for attribution.
+    #[serde(skip)]
+    pub declared: Declared,
+}
+
+/// Where a change's resource is declared, in its format's own terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// Terraform: the module calls from the root (`module.a[0].module.b` →
+    /// `["a", "b"]`). CloudFormation: the enclosing nested stacks' logical ids.
+    pub path: Vec<String>,
+    /// Terraform: the resource block's name. CloudFormation: the logical id.
+    pub name: String,
+    /// Terraform: the provider's source address (`registry.terraform.io/hashicorp/aws`).
+    pub provider: Option<String>,
 }
 
 /// The order of a replacement, and what happens to the old object.
@@ -291,5 +306,45 @@ impl Plan {
             .map(|&a| (a, self.changes.iter().filter(|c| c.action == a).count()))
             .filter(|&(_, n)| n > 0)
             .collect()
+    }
+}
+
+/// A Terraform address without instance keys: `module.a["x"].aws_s3_bucket.b[0]` → `module.a.aws_s3_bucket.b`.
+pub fn strip_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' if depth > 0 => in_string = true,
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ' ' => {}
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_lose_their_instance_keys() {
+        assert_eq!(strip_keys(r#"module.a["x.y]"].b.c[0]"#), "module.a.b.c");
+        assert_eq!(strip_keys("aws_s3_bucket.b"), "aws_s3_bucket.b");
     }
 }

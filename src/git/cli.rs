@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::diff::{self, FileDiff};
+use super::diff::FileDiff;
 use super::range::{Range, RangeRequest};
 use super::{Commit, CommitDiff, GitError, Person, Signature};
 
@@ -298,7 +298,7 @@ impl Git {
     }
 
     /// What each commit changed in the files `keep` selects, with file texts.
-    /// Merges contribute only their own hunks (see [`diff::merge_hunks`]).
+    /// A merge lists only the files that differ from every parent.
     pub fn diffs(
         &self,
         commits: &[Commit],
@@ -341,22 +341,10 @@ impl Git {
                     .filter(|e| keep(&e.path))
                     .map(|e| {
                         let (parents, result) = e.blobs.split_at(e.blobs.len() - 1);
-                        let new = text_of(&result[0]);
-                        let olds: Vec<Option<String>> =
-                            parents.iter().map(|b| text_of(b)).collect();
-                        let new_text = new.as_deref().unwrap_or("");
-                        let hunks = if olds.len() > 1 {
-                            let refs: Vec<Option<&str>> =
-                                olds.iter().map(Option::as_deref).collect();
-                            diff::merge_hunks(&refs, new_text)
-                        } else {
-                            diff::hunks(olds[0].as_deref().unwrap_or(""), new_text)
-                        };
                         FileDiff {
                             path: e.path,
-                            old: olds.into_iter().next().flatten(),
-                            new,
-                            hunks,
+                            parents: parents.iter().map(|b| text_of(b)).collect(),
+                            new: text_of(&result[0]),
                         }
                     })
                     .collect(),

@@ -10,7 +10,7 @@ mod error;
 mod range;
 
 pub use cli::Git;
-pub use diff::{FileDiff, Hunk};
+pub use diff::FileDiff;
 pub use error::GitError;
 pub use range::{Range, RangeRequest, RangeSource};
 

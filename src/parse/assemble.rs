@@ -164,6 +164,11 @@ fn flatten(
     for change in &set.changes {
         let mut change = change.clone();
         change.address = format!("{prefix}{}", change.address);
+        change.declared.path = prefix
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         plan.changes.push(change);
     }
     for (at, child_id) in &set.children {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::ReadError;
 use super::excerpt::Excerpt;
-use crate::model::{Action, Change, Note, Reason, ReplaceOrder};
+use crate::model::{Action, Change, Declared, Note, Reason, ReplaceOrder};
 
 /// The header of a change set; each field is kept as raw JSON until the document
 /// is known to be a change set, so that an unrelated file with a `Status` key is
@@ -329,6 +329,11 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
         page.children.push((page.changes.len(), child));
     }
     page.changes.push(Change {
+        declared: Declared {
+            path: Vec::new(),
+            name: logical_id.clone(),
+            provider: None,
+        },
         address: logical_id,
         resource_type,
         action,

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::error::ReadError;
 use super::excerpt::Excerpt;
-use crate::model::{Action, Change, Format, Gap, Note, Plan, Reason, ReplaceOrder};
+use crate::model::{Action, Change, Declared, Format, Gap, Note, Plan, Reason, ReplaceOrder};
 
 /// The parts of a plan document that matter to a gate.
 #[derive(Debug, Default)]
@@ -32,9 +32,13 @@ pub struct RawResourceChange {
     #[serde(default)]
     pub previous_address: Option<String>,
     #[serde(default)]
+    pub module_address: Option<String>,
+    #[serde(default)]
     pub mode: Option<String>,
     #[serde(rename = "type")]
     pub resource_type: String,
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub provider_name: Option<String>,
     #[serde(default)]
@@ -140,6 +144,15 @@ fn change(path: &str, rc: RawResourceChange, bytes: &[u8]) -> Result<Change, Rea
         }
         other => other,
     };
+    let declared = Declared {
+        path: rc
+            .module_address
+            .as_deref()
+            .map(module_path)
+            .unwrap_or_default(),
+        name: rc.name.clone().unwrap_or_default(),
+        provider: rc.provider_name.clone(),
+    };
     Ok(Change {
         address: rc.address,
         resource_type: rc.resource_type,
@@ -160,7 +173,22 @@ fn change(path: &str, rc: RawResourceChange, bytes: &[u8]) -> Result<Change, Rea
         deposed: rc.deposed,
         data_source: rc.mode.as_deref() == Some("data"),
         replace_order,
+        declared,
     })
+}
+
+/// `module.a["x.y"].module.b[0]` → `["a", "b"]`: the module calls, keys dropped.
+fn module_path(module_address: &str) -> Vec<String> {
+    let plain = crate::model::strip_keys(module_address);
+    plain
+        .split('.')
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .filter_map(|pair| match pair {
+            ["module", name] => Some((*name).to_owned()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A `replace_paths` entry as an attribute path: `tags.Name`, `ingress[0].cidr`.
@@ -285,6 +313,16 @@ mod tests {
         ] {
             assert_eq!(action_of(&acts(bad)), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn module_addresses_become_module_call_paths() {
+        assert_eq!(
+            module_path(r#"module.a["x.module.y"].module.b[0]"#),
+            ["a", "b"]
+        );
+        assert_eq!(module_path("module.net"), ["net"]);
+        assert!(module_path("").is_empty());
     }
 
     #[test]

@@ -1,0 +1,7 @@
+resource "terraform_data" "worker" {
+  input = "worker"
+}
+
+output "worker_id" {
+  value = terraform_data.worker.id
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "bucket" {
+  input = "logs"
+}
+
+resource "terraform_data" "archive" {
+  input = "archive"
+}

@@ -1,0 +1,2 @@
+db_engine_version = "15"
+region            = "eu-west-1"

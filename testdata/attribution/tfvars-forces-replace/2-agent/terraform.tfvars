@@ -1,0 +1,2 @@
+db_engine_version = "16"
+region            = "eu-west-1"
