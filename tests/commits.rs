@@ -331,3 +331,51 @@ fn the_labelled_sample_of_real_commits_is_classified_as_labelled() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn git_ai_notes_mark_agent_written_commits() {
+    let (repo, base) = three_commits();
+    let human = repo.git(&["rev-parse", "HEAD~2"]);
+    let note = "main.tf\n  s_0123456789abcd::t_fedcba98765432 1-1\n---\n{\"schema_version\":\"authorship/3.0.0\",\"prompts\":{\"p\":{\"agent_id\":{\"tool\":\"cursor\",\"id\":\"1\",\"model\":\"m\"}}}}";
+    repo.git(&["notes", "--ref=ai", "add", "-m", note, &human]);
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(classes(&doc)[0], ("agent".into(), "cursor".into()));
+    let evidence = doc["commits"][0]["evidence"][0].as_str().unwrap();
+    assert!(
+        evidence.contains("git-ai note (refs/notes/ai)"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn unsigned_commits_count_as_agents_when_the_policy_says_so() {
+    let (repo, base) = three_commits();
+    let config = repo.file("strict.hcl");
+    std::fs::write(&config, "agents {\n  unverified = \"agent\"\n}\n").unwrap();
+    let doc = commits_json(
+        repo.path(),
+        &["--base", &base, "--config", config.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(classes(&doc)[0].0, "agent", "the human's unsigned commit");
+    let evidence = doc["commits"][0]["evidence"][0].as_str().unwrap();
+    assert!(evidence.starts_with("not signed"), "{evidence}");
+}
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let examples: Vec<&str> = readme
+        .split("```hcl\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(!examples.is_empty());
+    for example in examples {
+        let file = plangate::config::hcl::SourceFile::new("README.md", example);
+        if let Err(e) = plangate::config::parse(file) {
+            panic!("{}", common::render(&e));
+        }
+    }
+}
