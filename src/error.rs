@@ -4,6 +4,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::approvals::ApprovalError;
 use crate::config::hcl::ConfigErrors;
 use crate::git::GitError;
 use crate::parse::ReadErrors;
@@ -21,6 +22,17 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] ConfigErrors),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Approvals(#[from] ApprovalError),
+
+    #[error("{path} cannot be judged: {gap}")]
+    #[diagnostic(
+        code(plangate::check::incomplete_plan),
+        help("plangate judges only complete plans; fix what the plan says and make it again")
+    )]
+    Incomplete { path: String, gap: String },
 
     #[error("cannot read the configuration {path}: {source}")]
     #[diagnostic(code(plangate::config::io), help("check the path given to --config"))]

@@ -7,14 +7,17 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod approvals;
 pub mod attribution;
 pub mod classify;
 pub mod config;
+pub mod gate;
 pub mod git;
 pub mod history;
 pub mod input;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod report;
 
 mod error;

@@ -5,8 +5,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
+use common::cases;
 use common::repo::TestRepo;
 use plangate::attribution::{self, AuthoredBy, Authorship, Basis, Evidence};
 use plangate::git::{Git, RangeRequest};
@@ -21,76 +21,11 @@ struct Case {
     authorship: Vec<BTreeMap<usize, Authorship>>,
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn clear_tree(dir: &Path) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == ".git" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::remove_dir_all(entry.path()).unwrap();
-        } else {
-            std::fs::remove_file(entry.path()).unwrap();
-        }
-    }
-}
-
-fn person(v: &serde_json::Value) -> (&str, &str) {
-    (v[0].as_str().unwrap(), v[1].as_str().unwrap())
-}
-
 /// Rebuild a case's history and attribute its plan's destructive changes.
 fn case(name: &str) -> Case {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/attribution")
-        .join(name);
-    let spec: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
-    let repo = TestRepo::new();
-    let mut steps = Vec::new();
-    for step in spec["steps"].as_array().unwrap() {
-        let author = person(&step["author"]);
-        let committer = step.get("committer").map(person).unwrap_or(author);
-        let message = step["message"].as_str().unwrap();
-        if let Some(branch) = step["branch"].as_str() {
-            let exists = repo.git(&["branch", "--list", branch]);
-            if exists.is_empty() {
-                repo.git(&["checkout", "-q", "-b", branch]);
-            } else {
-                repo.git(&["checkout", "-q", branch]);
-            }
-        } else if !steps.is_empty() && repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]) != "main" {
-            repo.git(&["checkout", "-q", "main"]);
-        }
-        if let Some(branch) = step["merge"].as_str() {
-            // Start the merge, then make its tree the step's: what the merge
-            // commits beyond its parents is the step's doing.
-            let _ = std::process::Command::new("git")
-                .args(["merge", "-q", "--no-ff", "--no-commit", branch])
-                .current_dir(repo.path())
-                .output()
-                .unwrap();
-        }
-        clear_tree(repo.path());
-        copy_tree(&dir.join(step["tree"].as_str().unwrap()), repo.path());
-        steps.push(repo.commit_as(author, committer, message));
-    }
-    if repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]) != "main" {
-        repo.git(&["checkout", "-q", "main"]);
-    }
+    let dir = cases::case_dir(name);
+    let spec = cases::spec(name);
+    let (repo, steps) = cases::build(name);
     let plan_file = match spec["changeset"].as_str() {
         Some(cs) => dir.join(cs),
         None => dir.join("plan.json"),
@@ -114,7 +49,7 @@ fn case(name: &str) -> Case {
         .iter()
         .any(|p| p.format == plangate::model::Format::CloudFormation);
     let (diffs, head, base) =
-        attribution::gather(&git, &history, &config.attribution, templates).unwrap();
+        attribution::gather(&git, &history, &config.attribution, templates, &|_| false).unwrap();
     let evidence = Evidence {
         history: &history,
         diffs: &diffs,
@@ -122,7 +57,9 @@ fn case(name: &str) -> Case {
         base: &base,
         settings: &config.attribution,
     };
-    let authorship = attribution::attribute(&plans, &[Some(plan_rel)], &evidence);
+    let authorship = attribution::attribute(&plans, &[Some(plan_rel)], &evidence, &|_, c| {
+        c.action.is_destructive()
+    });
     Case {
         repo,
         steps,

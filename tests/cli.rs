@@ -205,12 +205,21 @@ fn check_refuses_an_errored_plan() {
 }
 
 #[test]
-fn check_never_passes_what_it_cannot_decide() {
-    // Until the policy engine lands, `check` reads the plans and then says it
-    // cannot decide: exit 2, never 0.
-    let o = run(&["check", REPLACE]);
+fn check_without_git_history_cannot_decide() {
+    // Attribution needs the history: outside a repository, `check` exits 2.
+    let outside = tempfile::tempdir().unwrap();
+    let plan = std::fs::canonicalize(REPLACE).unwrap();
+    let o = plangate()
+        .current_dir(outside.path())
+        .args(["check", plan.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("cannot decide"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A directory holding a fake `terraform` that runs `script`.

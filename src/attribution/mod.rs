@@ -22,10 +22,11 @@ use serde::Serialize;
 
 use crate::classify::Class;
 use crate::config::Attribution as Settings;
-use crate::git::{CommitDiff, Git, GitError};
+use crate::git::{CommitDiff, Git, GitError, Person};
 use crate::history::History;
 use crate::model::{Format, Plan};
-use targets::{Addressed, Dependencies, Repo, Snapshot};
+pub use targets::Snapshot;
+use targets::{Addressed, Dependencies, Repo};
 use terraform::Decl;
 use touches::{Site, Touch};
 
@@ -88,6 +89,10 @@ pub struct AttributedCommit {
     pub sha: String,
     pub class: Class,
     pub agent: Option<String>,
+    pub author: Person,
+    pub committer: Person,
+    /// People named in its `Co-authored-by` lines.
+    pub co_authors: Vec<Person>,
     /// Why the commit is `class` (from classification).
     pub evidence: Vec<String>,
     /// What it changed that the change depends on.
@@ -115,13 +120,14 @@ pub struct Evidence<'a> {
     pub settings: &'a Settings,
 }
 
-/// Authorship of every destructive change, per plan, keyed by change index.
-/// `plan_paths` gives each plan file's path relative to the repository's root,
-/// when the plan is inside it.
+/// Authorship of the changes `wanted` selects (by plan index and change), per
+/// plan, keyed by change index. `plan_paths` gives each plan file's path
+/// relative to the repository's root, when the plan is inside it.
 pub fn attribute(
     plans: &[Plan],
     plan_paths: &[Option<String>],
     evidence: &Evidence<'_>,
+    wanted: &dyn Fn(usize, &crate::model::Change) -> bool,
 ) -> Vec<BTreeMap<usize, Authorship>> {
     let touched: Vec<(Vec<Touch>, Vec<String>)> = evidence
         .history
@@ -157,7 +163,7 @@ pub fn attribute(
             plan.changes
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.action.is_destructive())
+                .filter(|(_, c)| wanted(i, c))
                 .map(|(ci, change)| {
                     let deps = match plan.format {
                         Format::Terraform => targets::terraform(&mut repo, &roots, change),
@@ -228,8 +234,19 @@ fn decide(
             )
         }
     };
-    // The least trusted author decides: agent, then bot, then human.
-    let authored_by = if commits.iter().any(|c| c.class == Class::Agent) {
+    Authorship {
+        authored_by: authored_by(&commits),
+        basis,
+        commits,
+        location: deps.location.clone(),
+        note,
+    }
+}
+
+/// Who wrote something, from the commits that did: the least trusted author
+/// decides (agent, then bot, then human); no commit at all is `unknown`.
+pub fn authored_by(commits: &[AttributedCommit]) -> AuthoredBy {
+    if commits.iter().any(|c| c.class == Class::Agent) {
         AuthoredBy::Agent
     } else if commits.iter().any(|c| c.class == Class::Bot) {
         AuthoredBy::Bot
@@ -237,13 +254,6 @@ fn decide(
         AuthoredBy::Human
     } else {
         AuthoredBy::Unknown
-    };
-    Authorship {
-        authored_by,
-        basis,
-        commits,
-        location: deps.location.clone(),
-        note,
     }
 }
 
@@ -252,6 +262,9 @@ fn attributed(a: &crate::history::Authored, wrote: Vec<String>) -> AttributedCom
         sha: a.commit.sha.clone(),
         class: a.by.class,
         agent: a.by.agent().map(str::to_owned),
+        author: a.commit.author.clone(),
+        committer: a.commit.committer.clone(),
+        co_authors: crate::classify::co_authors(&a.commit),
         evidence: a.by.evidence.clone(),
         wrote,
     }
@@ -329,18 +342,21 @@ fn describe(site: &Site) -> String {
 
 /// Read from git what [`attribute`] needs: what each commit of the range
 /// changed, and the configuration's files at the head and at the merge base.
+/// `also` selects further files whose changes the caller wants (the gate's own
+/// files, for file rules).
 pub fn gather(
     git: &Git,
     history: &History,
     settings: &Settings,
     templates: bool,
+    also: &dyn Fn(&str) -> bool,
 ) -> Result<(Vec<CommitDiff>, Snapshot, Snapshot), GitError> {
     let config_file = |p: &str| {
         touches::is_terraform(p)
             || touches::is_tfvars(p)
             || (templates && touches::may_be_template(p))
     };
-    let keep = |p: &str| config_file(p) || settings.is_infrastructure(p);
+    let keep = |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p);
     let commits: Vec<_> = history.commits.iter().map(|a| a.commit.clone()).collect();
     let diffs = git.diffs(&commits, &keep)?;
     let snapshot = |rev: &str| -> Result<Snapshot, GitError> {

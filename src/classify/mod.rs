@@ -253,6 +253,36 @@ fn trailers(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
     }
 }
 
+/// The people named in a commit's `Co-authored-by` lines (trailers, or lines of
+/// the body, where squash merges stack them).
+pub fn co_authors(commit: &Commit) -> Vec<crate::git::Person> {
+    let mut out: Vec<crate::git::Person> = Vec::new();
+    for (key, value) in trailer_lines(commit) {
+        if key.eq_ignore_ascii_case("co-authored-by")
+            && let Some(a) = Address::parse(&value)
+        {
+            let person = crate::git::Person {
+                name: a.name,
+                email: a.email,
+            };
+            if !out.contains(&person) {
+                out.push(person);
+            }
+        }
+    }
+    out
+}
+
+/// Is this name and address an agent or bot of the catalog?
+pub fn is_catalog_identity(catalog: &Catalog, name: &str, email: &str) -> bool {
+    identity::find(
+        catalog,
+        &Address::new(name, email),
+        identity::Role::CoAuthor,
+    )
+    .is_some()
+}
+
 /// The agent a disclosure value names: a catalog agent's word, else a model word.
 fn named_ai(catalog: &Catalog, value: &str) -> Option<String> {
     let words: Vec<String> = value

@@ -289,6 +289,23 @@ impl Reader {
                 value: s.as_str().to_owned(),
                 span: expr.span().unwrap_or(0..0),
             }),
+            // A heredoc is a string when it interpolates nothing.
+            Expression::HeredocTemplate(h) => {
+                let mut value = String::new();
+                for element in h.template.iter() {
+                    match element {
+                        hcl_edit::template::Element::Literal(l) => value.push_str(l.value()),
+                        _ => {
+                            self.wrong(expr, key, "a string");
+                            return None;
+                        }
+                    }
+                }
+                Some(Spanned {
+                    value,
+                    span: expr.span().unwrap_or(0..0),
+                })
+            }
             _ => {
                 self.wrong(expr, key, "a string");
                 None
@@ -411,5 +428,27 @@ fn literal_help(expr: &Expression) -> Option<String> {
             Some("plangate's configuration takes literal values, not references or calls".into())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heredocs_without_interpolation_are_strings_dedented() {
+        let text =
+            "why = <<-EOT\n    First line.\n      Indented.\n  EOT\nbad = <<-EOT\n  ${x}\n  EOT\n";
+        let mut reader = Reader::new(SourceFile::new("t.hcl", text));
+        let body = reader.parse().unwrap();
+        let mut f = reader.fields(&body, "");
+        let why = reader.attribute(&mut f, "why").unwrap();
+        assert_eq!(
+            reader.string(why, "why").unwrap().value,
+            "First line.\n  Indented.\n"
+        );
+        let bad = reader.attribute(&mut f, "bad").unwrap();
+        assert!(reader.string(bad, "bad").is_none());
+        assert_eq!(reader.finish().unwrap_err().errors.len(), 1);
     }
 }

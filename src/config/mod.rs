@@ -7,6 +7,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::classify::Catalog;
 use crate::classify::catalog;
+use crate::policy::{self, Policy};
 use hcl::{ConfigErrors, Reader, SourceFile};
 
 /// The default name of a repository's configuration, at its root.
@@ -38,6 +39,7 @@ pub const DEFAULT_INFRASTRUCTURE: &[&str] = &[
 pub struct Config {
     pub catalog: Catalog,
     pub attribution: Attribution,
+    pub policy: Policy,
     /// Where it was read from (`None`: built-in defaults only).
     pub source: Option<String>,
 }
@@ -90,6 +92,7 @@ pub fn builtin() -> Result<Config, ConfigErrors> {
     Ok(Config {
         catalog: Catalog::builtin()?,
         attribution: Attribution::with(&globs).expect("the default globs are valid"),
+        policy: policy::read_policy(None)?,
         source: None,
     })
 }
@@ -105,7 +108,11 @@ pub fn parse(file: SourceFile) -> Result<Config, ConfigErrors> {
     for block in reader.blocks(&mut f, "attribution") {
         read_attribution(&mut reader, block, &mut config.attribution);
     }
-    reader.unknown(f, "`agents`, `agent`, `bot` or `attribution` blocks");
+    config.policy = policy::read_policy(Some((&mut reader, &mut f)))?;
+    reader.unknown(
+        f,
+        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot` or `attribution` blocks",
+    );
     reader.finish()?;
     Ok(config)
 }

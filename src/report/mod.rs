@@ -2,4 +2,8 @@
 //! writes them.
 
 pub mod changes;
+pub mod check;
 pub mod commits;
+pub mod human;
+pub mod rules;
+pub mod sarif;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod cases;
+pub mod github;
 pub mod repo;
 
 use std::path::Path;
@@ -53,4 +55,15 @@ pub fn changes_json(paths: &[&str]) -> serde_json::Value {
     let args: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
     let reading = plangate::input::read_plans(&args).expect("the fixture reads");
     serde_json::from_str(&plangate::report::changes::json(&reading)).unwrap()
+}
+
+/// A rendered diagnostic with its line wrapping undone, for substring checks.
+pub fn flat(s: &str) -> String {
+    s.lines()
+        .map(|l| l.trim().trim_start_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

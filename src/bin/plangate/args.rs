@@ -57,13 +57,67 @@ Examples:
         config: ConfigArgs,
     },
     /// The gate: parse, attribute, evaluate, check approvals
+    #[command(after_help = "\
+Exit codes: 0 every finding is satisfied (approved, or only warnings and info);
+1 at least one finding needs approvals it does not have; 2 plangate could not
+decide (unreadable plan, bad configuration, missing history, API failure).
+
+Approvals come from the GitHub API in GitHub Actions on a pull request (GITHUB_TOKEN,
+GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH), or from --approvals FILE (a
+saved GET /repos/{owner}/{repo}/pulls/{n}/reviews response) with --event FILE.
+Without either, every finding that needs approval blocks; --preview shows what
+each would need and exits 0.
+
+Examples:
+  plangate check --preview --base origin/main plan.json
+  plangate check --config-ref origin/main plans/
+  plangate check --approvals reviews.json --event event.json --base main plan.json
+  plangate check --format sarif plan.json > plangate.sarif")]
     Check {
-        /// Output format
+        /// Output format (in GitHub Actions, annotations and a step summary are written as well)
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+        /// The revision the change starts from (default: from the event, the hook or the upstream)
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The revision the change ends at (default: HEAD)
+        #[arg(long, value_name = "REV")]
+        head: Option<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Approvals from a saved reviews response instead of the GitHub API
+        #[arg(long, value_name = "FILE", conflicts_with = "preview")]
+        approvals: Option<String>,
+        /// The pull request event payload for --approvals (default: $GITHUB_EVENT_PATH)
+        #[arg(long, value_name = "FILE", requires = "approvals")]
+        event: Option<String>,
+        /// Report what each finding will need; exit 0 unless something could not be decided
+        #[arg(long)]
+        preview: bool,
         /// Plan files or directories; `-` is standard input
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
+    },
+    /// The effective rule set (built-in and configured), with where each rule comes from
+    #[command(
+        after_help = "Examples:\n  plangate rules\n  plangate rules --config-ref origin/main --format json"
+    )]
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ChangesFormat::Human)]
+        format: ChangesFormat,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// What a rule checks and why
+    #[command(
+        after_help = "Examples:\n  plangate explain agent-destroy\n  plangate explain agent-destroy-stateful"
+    )]
+    Explain {
+        /// The rule's id (see `plangate rules`)
+        rule: String,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
 }
 

@@ -9,7 +9,13 @@ use clap::Parser;
 
 mod args;
 
-use args::{ChangesFormat, Cli, Command, ConfigArgs};
+use std::io::IsTerminal;
+
+use args::{ChangesFormat, CheckFormat, Cli, Command, ConfigArgs};
+use plangate::gate::{
+    self,
+    run::{ApprovalOption, Options},
+};
 use plangate::git::{Git, GitError, RangeRequest};
 use plangate::{config, history, input, report};
 
@@ -38,7 +44,25 @@ fn run(cli: Cli) -> ExitCode {
             format,
             config,
         } => commits(base.as_deref(), head.as_deref(), format, &config),
-        Command::Check { paths, .. } => check(&paths),
+        Command::Check {
+            format,
+            base,
+            head,
+            config,
+            approvals,
+            event,
+            preview,
+            paths,
+        } => {
+            let approvals = match (preview, approvals) {
+                (true, _) => ApprovalOption::Preview,
+                (false, Some(reviews)) => ApprovalOption::File { reviews, event },
+                (false, None) => ApprovalOption::Auto,
+            };
+            check(format, base, head, &config, approvals, paths, preview)
+        }
+        Command::Rules { format, config } => rules(format, &config),
+        Command::Explain { rule, config } => explain(&rule, &config),
     };
     match result {
         Ok(code) => code,
@@ -132,26 +156,94 @@ fn range_request(base: Option<&str>, head: Option<&str>) -> Result<RangeRequest,
     Ok(RangeRequest::new(base, head, &env, event.as_ref())?)
 }
 
-/// The gate. Reading and refusing incomplete plans is built; evaluating policy
-/// and approvals is not yet, so `check` cannot decide and says so (exit 2).
-fn check(paths: &[String]) -> Result<ExitCode, Failure> {
-    let reading = input::read_plans(paths)?;
-    for plan in &reading.plans {
-        if let Some(gap) = plan.gaps.first() {
-            return Err(Failure::Other(miette::miette!(
-                code = "plangate::check::incomplete_plan",
-                help =
-                    "plangate judges only complete plans; fix what the plan says and make it again",
-                "{} cannot be judged: {gap}",
-                plan.path
-            )));
+/// The gate: the library decides; this writes the report and picks the code.
+fn check(
+    format: CheckFormat,
+    base: Option<String>,
+    head: Option<String>,
+    config: &ConfigArgs,
+    approvals: ApprovalOption,
+    paths: Vec<String>,
+    preview: bool,
+) -> Result<ExitCode, Failure> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let options = Options {
+        paths,
+        base,
+        head,
+        config: config::Location {
+            path: config.config.clone(),
+            rev: config.config_ref.clone(),
+        },
+        approvals,
+        dir: std::env::current_dir().map_err(Failure::Output)?,
+        env: env.clone(),
+    };
+    let checked = gate::run::run(&options)?;
+    let in_actions = env.get("GITHUB_ACTIONS").map(String::as_str) == Some("true");
+    let mut text = match format {
+        CheckFormat::Json => report::check::json(&checked.report) + "\n",
+        CheckFormat::Sarif => report::sarif::sarif(&checked.report, &checked.policy) + "\n",
+        CheckFormat::Markdown => report::check::markdown(&checked),
+        CheckFormat::Github => report::check::github(&checked),
+        CheckFormat::Human => {
+            let color =
+                std::io::stdout().is_terminal() && env.get("NO_COLOR").is_none_or(|v| v.is_empty());
+            report::human::render(&checked, Some(&checked.policy), color, 100)
         }
+    };
+    if in_actions && matches!(format, CheckFormat::Human) {
+        text.push_str(&report::check::github(&checked));
     }
-    Err(Failure::Other(miette::miette!(
-        code = "plangate::check::no_policy_engine",
-        help = "use `plangate changes` to list what the plans destroy; the gate itself lands with the policy engine",
-        "this build of plangate reads plans but cannot evaluate policy or approvals yet, so it cannot decide"
-    )))
+    // The verdict is decided before anything is written: a failure to write
+    // the output or the summary is exit 2, never a pass.
+    let code = checked.report.exit_code(preview);
+    if in_actions && let Some(summary) = env.get("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        use std::io::Write as _;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(summary)
+            .and_then(|mut f| f.write_all(report::check::markdown(&checked).as_bytes()))
+            .map_err(Failure::Output)?;
+    }
+    write_stdout(&text)?;
+    Ok(ExitCode::from(code))
+}
+
+fn rules(format: ChangesFormat, args: &ConfigArgs) -> Result<ExitCode, Failure> {
+    let git = Git::open(&std::env::current_dir().map_err(Failure::Output)?).ok();
+    let config = load_config_maybe(args, git.as_ref())?;
+    let text = match format {
+        ChangesFormat::Json => report::rules::json(&config.policy) + "\n",
+        ChangesFormat::Human => report::rules::human(&config.policy),
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str, args: &ConfigArgs) -> Result<ExitCode, Failure> {
+    let git = Git::open(&std::env::current_dir().map_err(Failure::Output)?).ok();
+    let config = load_config_maybe(args, git.as_ref())?;
+    let Some(rule) = config.policy.rule(id) else {
+        let known: Vec<&str> = config.policy.rules.iter().map(|r| r.id.as_str()).collect();
+        return Err(Failure::Other(miette::miette!(
+            code = "plangate::explain::unknown_rule",
+            help = format!("rules: {}", known.join(", ")),
+            "there is no rule `{id}`"
+        )));
+    };
+    write_stdout(&report::rules::explain(rule))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The configuration, with or without a repository around.
+fn load_config_maybe(args: &ConfigArgs, git: Option<&Git>) -> Result<config::Config, Failure> {
+    let location = config::Location {
+        path: args.config.clone(),
+        rev: args.config_ref.clone(),
+    };
+    Ok(config::load(&location, git)?)
 }
 
 fn write_stdout(text: &str) -> Result<(), Failure> {

@@ -1,0 +1,102 @@
+//! What stops plangate from knowing who approved. Each is exit 2: a gate that
+//! could not see every review must not pass.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ApprovalError {
+    #[error("cannot read the reviews file {path}: {why}")]
+    #[diagnostic(
+        code(plangate::approvals::file),
+        help(
+            "--approvals takes a saved response of GET /repos/{{owner}}/{{repo}}/pulls/{{number}}/reviews (a JSON array)"
+        )
+    )]
+    File { path: String, why: String },
+
+    #[error("cannot read the pull request from the event payload {path}: {why}")]
+    #[diagnostic(
+        code(plangate::approvals::event),
+        help(
+            "--event (default $GITHUB_EVENT_PATH) must be a pull_request or pull_request_review event payload"
+        )
+    )]
+    Event { path: String, why: String },
+
+    #[error("--approvals needs the pull request it is for")]
+    #[diagnostic(
+        code(plangate::approvals::no_event),
+        help(
+            "pass --event FILE (a pull_request event payload), so that the pull request's author and head are known"
+        )
+    )]
+    NoEvent,
+
+    #[error("{what} is not set: plangate cannot read approvals from GitHub")]
+    #[diagnostic(
+        code(plangate::approvals::environment),
+        help(
+            "in GitHub Actions these are set for you; pass the token with `env: GITHUB_TOKEN: ${{{{ github.token }}}}` (the action does this)"
+        )
+    )]
+    Environment { what: String },
+
+    #[error("GitHub rejected the token ({status}) for {path}")]
+    #[diagnostic(code(plangate::approvals::unauthorized), help("{help}"))]
+    Unauthorized {
+        status: u16,
+        path: String,
+        help: String,
+    },
+
+    #[error("GitHub answered {status} for {path}: {message}")]
+    #[diagnostic(code(plangate::approvals::http))]
+    Http {
+        status: u16,
+        path: String,
+        message: String,
+    },
+
+    #[error("GitHub could not be reached for {path} after {attempts} attempt(s): {why}")]
+    #[diagnostic(
+        code(plangate::approvals::unreachable),
+        help(
+            "GITHUB_API_URL must name the API; a rate limit or outage may pass: run the job again"
+        )
+    )]
+    Unreachable {
+        path: String,
+        attempts: u32,
+        why: String,
+    },
+
+    #[error("GitHub's answer for {path} is not what its API documents: {why}")]
+    #[diagnostic(
+        code(plangate::approvals::malformed),
+        help(
+            "plangate will not guess at reviews it cannot read; run the job again, and report it if it persists"
+        )
+    )]
+    Malformed { path: String, why: String },
+
+    #[error("GitHub's pagination for {path} {why}")]
+    #[diagnostic(
+        code(plangate::approvals::pagination),
+        help(
+            "plangate reads every page before deciding, and will not decide on part of the reviews"
+        )
+    )]
+    Pagination { path: String, why: String },
+
+    #[error(
+        "a rule requires approval from {team}, and GitHub team membership cannot be read without the API"
+    )]
+    #[diagnostic(
+        code(plangate::approvals::teams_offline),
+        help(
+            "run in GitHub Actions with a token that may read team membership, or name the team's members in `team` blocks of .plangate.hcl"
+        )
+    )]
+    TeamsOffline { team: String },
+}

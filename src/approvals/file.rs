@@ -1,0 +1,110 @@
+//! Approvals offline: a saved `GET /repos/{o}/{r}/pulls/{n}/reviews` response,
+//! with the pull request taken from an event payload.
+
+use serde_json::Value;
+
+use super::{ApprovalError, PullRequest, Review, Reviews};
+
+/// Reviews from a JSON array as the API returns them.
+pub fn parse_reviews(path: &str, text: &str) -> Result<Vec<Review>, ApprovalError> {
+    let bad = |why: String| ApprovalError::File {
+        path: path.to_owned(),
+        why,
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| bad("it is not a JSON array of reviews".into()))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| review(item).map_err(|why| bad(format!("review {}: {why}", i + 1))))
+        .collect()
+}
+
+/// One review object; `Err` says which field is wrong.
+pub fn review(item: &Value) -> Result<Review, String> {
+    let state = item
+        .get("state")
+        .and_then(Value::as_str)
+        .ok_or("it has no `state`")?;
+    let user = item.get("user").filter(|u| !u.is_null());
+    // A deleted account shows as a null user: nobody who can approve.
+    let (login, user_id, user_type) = match user {
+        Some(u) => (
+            u.get("login")
+                .and_then(Value::as_str)
+                .ok_or("its `user` has no `login`")?
+                .to_owned(),
+            u.get("id").and_then(Value::as_u64),
+            u.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("User")
+                .to_owned(),
+        ),
+        None => ("ghost".to_owned(), None, "deleted".to_owned()),
+    };
+    Ok(Review {
+        login,
+        user_id,
+        user_type,
+        state: state.to_owned(),
+        commit_id: item
+            .get("commit_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// The pull request of a `pull_request*` event payload.
+pub fn pull_request_of_event(path: &str, text: &str) -> Result<PullRequest, ApprovalError> {
+    let bad = |why: &str| ApprovalError::Event {
+        path: path.to_owned(),
+        why: why.to_owned(),
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    let pr = value
+        .get("pull_request")
+        .ok_or_else(|| bad("it has no `pull_request`: it is not a pull request event"))?;
+    pull_request(pr).map_err(|why| bad(&why))
+}
+
+/// A pull request object (from an event or `GET /pulls/{n}`).
+pub fn pull_request(pr: &Value) -> Result<PullRequest, String> {
+    Ok(PullRequest {
+        number: pr
+            .get("number")
+            .and_then(Value::as_u64)
+            .ok_or("the pull request has no `number`")?,
+        author: pr
+            .pointer("/user/login")
+            .and_then(Value::as_str)
+            .ok_or("the pull request has no `user.login`")?
+            .to_owned(),
+        head_sha: pr
+            .pointer("/head/sha")
+            .and_then(Value::as_str)
+            .ok_or("the pull request has no `head.sha`")?
+            .to_owned(),
+    })
+}
+
+/// Reviews read from files: `--approvals FILE` and `--event FILE`.
+pub fn read(reviews_path: &str, event_path: Option<&str>) -> Result<Reviews, ApprovalError> {
+    let io = |path: &str, e: std::io::Error| ApprovalError::File {
+        path: path.to_owned(),
+        why: e.to_string(),
+    };
+    let text = std::fs::read_to_string(reviews_path).map_err(|e| io(reviews_path, e))?;
+    let reviews = parse_reviews(reviews_path, &text)?;
+    let event = event_path.ok_or(ApprovalError::NoEvent)?;
+    let event_text = std::fs::read_to_string(event).map_err(|e| ApprovalError::Event {
+        path: event.to_owned(),
+        why: e.to_string(),
+    })?;
+    Ok(Reviews {
+        pull_request: Some(pull_request_of_event(event, &event_text)?),
+        reviews,
+        commit_logins: Default::default(),
+    })
+}

@@ -1,0 +1,345 @@
+use super::*;
+use crate::classify::Class;
+use crate::git::Person;
+use crate::policy::{Origin, Person as PolicyPerson, Team};
+
+const HEAD: &str = "1111111111111111111111111111111111111111";
+const OLD: &str = "2222222222222222222222222222222222222222";
+
+fn person(name: &str, email: &str) -> Person {
+    Person {
+        name: name.into(),
+        email: email.into(),
+    }
+}
+
+fn commit(sha: &str, class: Class, author: Person, co: Vec<Person>) -> AttributedCommit {
+    AttributedCommit {
+        sha: sha.into(),
+        class,
+        agent: (class == Class::Agent).then(|| "claude-code".into()),
+        committer: author.clone(),
+        author,
+        co_authors: co,
+        evidence: vec![],
+        wrote: vec![],
+    }
+}
+
+fn review(login: &str, id: u64, state: &str, commit: &str) -> Review {
+    Review {
+        login: login.into(),
+        user_id: Some(id),
+        user_type: "User".into(),
+        state: state.into(),
+        commit_id: Some(commit.into()),
+    }
+}
+
+fn reviews(list: Vec<Review>) -> Reviews {
+    Reviews {
+        pull_request: Some(PullRequest {
+            number: 7,
+            author: "pr-author".into(),
+            head_sha: HEAD.into(),
+        }),
+        reviews: list,
+        commit_logins: HashMap::new(),
+    }
+}
+
+fn one(approvals: u32) -> Require {
+    Require {
+        approvals,
+        from: vec![],
+    }
+}
+
+fn catalog() -> Catalog {
+    Catalog::builtin().unwrap()
+}
+
+/// A commit by an agent, launched by `operator` (named as co-author).
+fn agent_commit(operator: Person) -> AttributedCommit {
+    commit(
+        "a".repeat(40).as_str(),
+        Class::Agent,
+        person("Claude", "noreply@anthropic.com"),
+        vec![operator],
+    )
+}
+
+fn run(require: &Require, commits: &[AttributedCommit], r: &Reviews, policy: &Policy) -> Approval {
+    judge(require, commits, r, HEAD, policy, &catalog(), &mut NoTeams).unwrap()
+}
+
+fn why(a: &Approval, user: &str) -> String {
+    a.ignored
+        .iter()
+        .find(|i| i.user == user)
+        .map(|i| i.why.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_human_approval_of_the_head_counts() {
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![review("carol", 3, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert_eq!(a.approved_by, ["carol"]);
+    assert!(a.satisfied && a.ignored.is_empty());
+}
+
+#[test]
+fn only_the_latest_decisive_review_counts_and_comments_do_not_withdraw() {
+    let list = vec![
+        review("carol", 3, "APPROVED", HEAD),
+        review("carol", 3, "COMMENTED", HEAD),
+        review("dave", 4, "APPROVED", HEAD),
+        review("dave", 4, "CHANGES_REQUESTED", HEAD),
+        review("erin", 5, "APPROVED", HEAD),
+        review("erin", 5, "DISMISSED", HEAD),
+    ];
+    let a = run(&one(2), &[], &reviews(list), &Policy::default());
+    assert_eq!(a.approved_by, ["carol"]);
+    assert!(!a.satisfied);
+    assert_eq!(why(&a, "dave"), "their latest review requests changes");
+    assert_eq!(why(&a, "erin"), "the approval was dismissed");
+}
+
+#[test]
+fn an_approval_of_an_older_push_is_stale() {
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![review("carol", 3, "APPROVED", OLD)]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied);
+    assert!(
+        why(&a, "carol").starts_with("approved an older push (2222222)"),
+        "{}",
+        why(&a, "carol")
+    );
+}
+
+#[test]
+fn bots_and_agent_accounts_do_not_approve() {
+    let mut bot = review("renovate[bot]", 29139614, "APPROVED", HEAD);
+    bot.user_type = "Bot".into();
+    let agent = review("copilot", 198982749, "APPROVED", HEAD);
+    let a = run(&one(1), &[], &reviews(vec![bot, agent]), &Policy::default());
+    assert!(!a.satisfied);
+    assert_eq!(why(&a, "renovate[bot]"), "is a Bot account, not a person");
+    assert_eq!(
+        why(&a, "copilot"),
+        "is the account of copilot-coding-agent, not a person"
+    );
+}
+
+#[test]
+fn the_pull_requests_author_does_not_approve_it() {
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![review("pr-author", 9, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied);
+    assert_eq!(why(&a, "pr-author"), "opened the pull request");
+}
+
+#[test]
+fn authors_and_committers_of_the_findings_commits_do_not_approve_it() {
+    let c = commit(
+        &"b".repeat(40),
+        Class::Human,
+        person("Frank", "12+frank@users.noreply.github.com"),
+        vec![],
+    );
+    let a = run(
+        &one(1),
+        &[c],
+        &reviews(vec![review("frank", 12, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied);
+    assert!(
+        why(&a, "frank").starts_with("authored commit bbbbbbb"),
+        "{}",
+        why(&a, "frank")
+    );
+}
+
+#[test]
+fn the_operator_named_as_co_author_of_an_agent_commit_does_not_approve_it() {
+    let operator = person("Grace", "grace@corp.example");
+    let mut policy = Policy::default();
+    policy.persons.push(PolicyPerson {
+        login: "gracehopper".into(),
+        emails: vec!["grace@corp.example".into()],
+        origin: Origin {
+            file: ".plangate.hcl".into(),
+            line: 1,
+        },
+    });
+    let a = run(
+        &one(1),
+        &[agent_commit(operator.clone())],
+        &reviews(vec![review("gracehopper", 13, "APPROVED", HEAD)]),
+        &policy,
+    );
+    assert!(!a.satisfied);
+    assert!(
+        why(&a, "gracehopper").contains("the operator who ran the agent"),
+        "{}",
+        why(&a, "gracehopper")
+    );
+    // A co-author of a human commit is not excluded.
+    let human = commit(
+        &"c".repeat(40),
+        Class::Human,
+        person("Hal", "hal@corp.example"),
+        vec![operator],
+    );
+    let a = run(
+        &one(1),
+        &[human],
+        &reviews(vec![review("gracehopper", 13, "APPROVED", HEAD)]),
+        &policy,
+    );
+    assert!(a.satisfied);
+}
+
+#[test]
+fn commit_accounts_from_the_api_identify_authors() {
+    let c = commit(
+        &"d".repeat(40),
+        Class::Human,
+        person("Ivan", "ivan@corp.example"),
+        vec![],
+    );
+    let mut r = reviews(vec![
+        review("ivan-gh", 14, "APPROVED", HEAD),
+        review("judy", 15, "APPROVED", HEAD),
+    ]);
+    r.commit_logins
+        .insert("d".repeat(40), (Some("ivan-gh".into()), None));
+    let a = run(&one(1), &[c], &r, &Policy::default());
+    assert_eq!(a.approved_by, ["judy"]);
+    assert!(why(&a, "ivan-gh").starts_with("authored commit"));
+}
+
+#[test]
+fn a_reviewer_that_cannot_be_told_apart_from_an_author_does_not_count() {
+    let c = commit(
+        &"e".repeat(40),
+        Class::Human,
+        person("Kim Lee", "kimlee@corp.example"),
+        vec![],
+    );
+    let list = vec![
+        review("kimlee", 16, "APPROVED", HEAD),
+        review("mallory", 17, "APPROVED", HEAD),
+    ];
+    let a = run(&one(1), &[c], &reviews(list), &Policy::default());
+    assert_eq!(a.approved_by, ["mallory"]);
+    assert!(
+        why(&a, "kimlee").starts_with("cannot be told apart from Kim Lee <kimlee@corp.example>"),
+        "{}",
+        why(&a, "kimlee")
+    );
+}
+
+#[test]
+fn the_from_list_restricts_who_may_approve() {
+    let mut policy = Policy::default();
+    policy.teams.push(Team {
+        name: "sre".into(),
+        members: vec!["nina".into()],
+        origin: Origin {
+            file: ".plangate.hcl".into(),
+            line: 1,
+        },
+    });
+    let require = Require {
+        approvals: 1,
+        from: vec![
+            Approver::Team("sre".into()),
+            Approver::Login("oscar".into()),
+        ],
+    };
+    let list = vec![
+        review("peggy", 18, "APPROVED", HEAD),
+        review("nina", 19, "APPROVED", HEAD),
+        review("oscar", 20, "APPROVED", HEAD),
+    ];
+    let a = run(&require, &[], &reviews(list), &policy);
+    assert_eq!(a.approved_by, ["nina", "oscar"]);
+    assert_eq!(
+        why(&a, "peggy"),
+        "is not in this rule's `from` (team:sre, oscar)"
+    );
+}
+
+#[test]
+fn github_teams_cannot_be_decided_offline() {
+    let require = Require {
+        approvals: 1,
+        from: vec![Approver::GitHubTeam {
+            org: "acme".into(),
+            slug: "dba".into(),
+        }],
+    };
+    let r = reviews(vec![review("quinn", 21, "APPROVED", HEAD)]);
+    let err = judge(
+        &require,
+        &[],
+        &r,
+        HEAD,
+        &Policy::default(),
+        &catalog(),
+        &mut NoTeams,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ApprovalError::TeamsOffline { .. }));
+}
+
+#[test]
+fn an_unknown_review_state_withdraws_an_earlier_approval() {
+    let list = vec![
+        review("rita", 22, "APPROVED", HEAD),
+        review("rita", 22, "REVOKED", HEAD),
+    ];
+    let a = run(&one(1), &[], &reviews(list), &Policy::default());
+    assert!(!a.satisfied);
+    assert_eq!(
+        why(&a, "rita"),
+        "their latest review is REVOKED, not APPROVED"
+    );
+}
+
+#[test]
+fn removing_an_approval_never_turns_unsatisfied_into_satisfied() {
+    let base = vec![
+        review("sam", 23, "APPROVED", HEAD),
+        review("tina", 24, "APPROVED", HEAD),
+    ];
+    for required in 0..=3 {
+        let all = run(
+            &one(required),
+            &[],
+            &reviews(base.clone()),
+            &Policy::default(),
+        );
+        for i in 0..base.len() {
+            let mut fewer = base.clone();
+            fewer.remove(i);
+            let less = run(&one(required), &[], &reviews(fewer), &Policy::default());
+            assert!(!less.satisfied || all.satisfied);
+        }
+    }
+}

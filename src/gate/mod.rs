@@ -1,0 +1,355 @@
+//! The gate: rules applied to attributed changes (and to the gate's own files),
+//! approvals judged, a report and one exit code.
+//!
+//! [`evaluate`] and [`decide`] are pure; [`run`] is the edge that reads plans,
+//! history, configuration and approvals.
+
+pub mod run;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::approvals::{self, Approval, ApprovalError, Reviews, Teams};
+use crate::attribution::{AttributedCommit, AuthoredBy, Authorship, Basis, SourceLocation};
+use crate::classify::{Catalog, Counted};
+use crate::git::Range;
+use crate::model::{Action, Change, Plan};
+use crate::policy::{Override, Policy, Require, Rule, Severity, Subject};
+
+/// The token in a file rule's `files` that stands for the configuration in use.
+pub const CONFIG_TOKEN: &str = "<config>";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Needs approvals it does not have.
+    Blocked,
+    /// Has the approvals it needs.
+    Approved,
+    Warning,
+    Info,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Change `change` of plan `plan` (indices into the reading).
+    Change { plan: usize, change: usize },
+    /// A file of the repository that the range changed.
+    File,
+}
+
+/// A file the range changed, with who changed it.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    pub path: String,
+    pub action: Action,
+    /// Its text at the head (or, deleted, at the base), for `containing`.
+    pub text: String,
+    pub authorship: Authorship,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    /// The plan file (`None` for a file finding).
+    pub plan: Option<String>,
+    pub address: String,
+    pub resource_type: String,
+    pub action: Action,
+    pub reasons: Vec<String>,
+    pub authored_by: AuthoredBy,
+    pub commits: Vec<AttributedCommit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+    pub basis: Basis,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub require: Option<Require>,
+    pub approval: Option<Approval>,
+    pub status: Status,
+    #[serde(skip)]
+    pub target: Target,
+}
+
+/// Does `authored_by` match the rule's filter? `unknown` counts as `agent`
+/// unless the configuration says otherwise.
+fn author_matches(filter: &[AuthoredBy], by: AuthoredBy, unknown: Counted) -> bool {
+    filter.is_empty()
+        || filter.contains(&by)
+        || (by == AuthoredBy::Unknown
+            && unknown == Counted::Agent
+            && filter.contains(&AuthoredBy::Agent))
+}
+
+/// Does a rule's subject match this change (authorship aside)? Plan paths are
+/// matched as given and as relative to the repository.
+pub fn change_matches(rule: &Rule, plan_paths: &[&str], change: &Change) -> bool {
+    let Subject::Changes {
+        actions,
+        resource_types,
+        addresses,
+        plans,
+        ..
+    } = &rule.matcher.subject
+    else {
+        return false;
+    };
+    (actions.is_empty() || actions.contains(&change.action))
+        && (resource_types.is_empty()
+            || resource_types
+                .iter()
+                .any(|p| p.is_match(&change.resource_type)))
+        && (addresses.is_empty() || addresses.iter().any(|p| p.is_match(&change.address)))
+        && (plans.is_empty()
+            || plans
+                .iter()
+                .any(|p| plan_paths.iter().any(|path| p.is_match(path))))
+}
+
+/// Changes that some rule is about, which attribution must look at.
+pub fn wanted(policy: &Policy, plan_paths: &[&str], change: &Change) -> bool {
+    policy
+        .rules
+        .iter()
+        .any(|r| change_matches(r, plan_paths, change))
+}
+
+fn file_matches(rule: &Rule, file: &ChangedFile, config_path: &str) -> bool {
+    let Subject::Files { files, containing } = &rule.matcher.subject else {
+        return false;
+    };
+    let named = files.iter().any(|p| {
+        if p.text == CONFIG_TOKEN {
+            file.path == config_path
+        } else {
+            p.is_match(&file.path)
+        }
+    });
+    named
+        && containing
+            .as_ref()
+            .is_none_or(|c| file.text.contains(c.as_str()))
+}
+
+/// Apply every rule to every change and changed file.
+pub fn evaluate(
+    policy: &Policy,
+    plans: &[Plan],
+    plan_paths: &[Option<String>],
+    authorship: &[BTreeMap<usize, Authorship>],
+    files: &[ChangedFile],
+    config_path: &str,
+    catalog: &Catalog,
+) -> Vec<Finding> {
+    let unknown = catalog.settings.unknown;
+    let mut findings = Vec::new();
+    for (pi, plan) in plans.iter().enumerate() {
+        let mut paths = vec![plan.path.as_str()];
+        if let Some(Some(rel)) = plan_paths.get(pi) {
+            paths.push(rel);
+        }
+        for (ci, change) in plan.changes.iter().enumerate() {
+            for rule in &policy.rules {
+                if !change_matches(rule, &paths, change) {
+                    continue;
+                }
+                let who = authorship.get(pi).and_then(|m| m.get(&ci));
+                let by = who.map_or(AuthoredBy::Unknown, |a| a.authored_by);
+                if !author_matches(&rule.matcher.authored_by, by, unknown) {
+                    continue;
+                }
+                findings.push(finding(
+                    rule,
+                    Some(plan.path.clone()),
+                    change.address.clone(),
+                    change.resource_type.clone(),
+                    change.action,
+                    change.reasons.iter().map(ToString::to_string).collect(),
+                    who,
+                    Target::Change {
+                        plan: pi,
+                        change: ci,
+                    },
+                ));
+            }
+        }
+    }
+    for file in files {
+        for rule in &policy.rules {
+            if file_matches(rule, file, config_path)
+                && author_matches(
+                    &rule.matcher.authored_by,
+                    file.authorship.authored_by,
+                    unknown,
+                )
+            {
+                findings.push(finding(
+                    rule,
+                    None,
+                    file.path.clone(),
+                    "file".into(),
+                    file.action,
+                    Vec::new(),
+                    Some(&file.authorship),
+                    Target::File,
+                ));
+            }
+        }
+    }
+    findings
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    rule: &Rule,
+    plan: Option<String>,
+    address: String,
+    resource_type: String,
+    action: Action,
+    reasons: Vec<String>,
+    who: Option<&Authorship>,
+    target: Target,
+) -> Finding {
+    let status = match rule.severity {
+        Severity::Error => Status::Blocked,
+        Severity::Warning => Status::Warning,
+        Severity::Info => Status::Info,
+    };
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        plan,
+        address,
+        resource_type,
+        action,
+        reasons,
+        authored_by: who.map_or(AuthoredBy::Unknown, |a| a.authored_by),
+        commits: who.map(|a| a.commits.clone()).unwrap_or_default(),
+        location: who.and_then(|a| a.location.clone()),
+        basis: who.map_or(Basis::Nothing, |a| a.basis),
+        note: who.and_then(|a| a.note.clone()),
+        require: rule.require.clone(),
+        approval: None,
+        status,
+        target,
+    }
+}
+
+/// Where approvals come from.
+pub enum Approvals<'a> {
+    /// `--preview`: report what each finding needs, judge nothing.
+    Preview,
+    /// No source: every finding that needs approval blocks.
+    None,
+    Reviews {
+        reviews: &'a Reviews,
+        teams: &'a mut dyn Teams,
+    },
+}
+
+/// Judge the approvals of every finding that needs some.
+pub fn decide(
+    findings: &mut [Finding],
+    approvals: Approvals<'_>,
+    head: &str,
+    policy: &Policy,
+    catalog: &Catalog,
+) -> Result<(), ApprovalError> {
+    let Approvals::Reviews { reviews, teams } = approvals else {
+        // Nothing to judge: record what each finding needs, with nobody yet.
+        for f in findings.iter_mut() {
+            if let Some(require) = &f.require {
+                f.approval = Some(Approval {
+                    required: require.approvals,
+                    approved_by: Vec::new(),
+                    ignored: Vec::new(),
+                    satisfied: false,
+                });
+            }
+        }
+        return Ok(());
+    };
+    for f in findings.iter_mut() {
+        let Some(require) = &f.require else { continue };
+        let approval =
+            approvals::judge(require, &f.commits, reviews, head, policy, catalog, teams)?;
+        f.status = if approval.satisfied {
+            Status::Approved
+        } else {
+            Status::Blocked
+        };
+        f.approval = Some(approval);
+    }
+    Ok(())
+}
+
+/// The whole result of `check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub result: Verdict,
+    pub range: Range,
+    pub plans: Vec<PlanSummary>,
+    pub findings: Vec<Finding>,
+    /// Built-in rules the configuration loosened on purpose.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+    /// Where approvals came from.
+    pub approvals: ApprovalSource,
+    /// Sentences worth showing (notes of the plans, the configuration's warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Where the configuration was read from.
+    pub config: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ApprovalSource {
+    Preview,
+    None,
+    GitHub { pull_request: u64 },
+    File { path: String, pull_request: u64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    pub path: String,
+    pub format: crate::model::Format,
+    pub changes: usize,
+}
+
+impl Report {
+    /// The contract's exit code: 0 every finding satisfied (or, previewing,
+    /// decided), 1 at least one blocks. "Could not decide" (2) never gets a
+    /// report: it is an error before one exists.
+    pub fn exit_code(&self, preview: bool) -> u8 {
+        match (self.result, preview) {
+            (Verdict::Fail, false) => 1,
+            _ => 0,
+        }
+    }
+
+    pub fn blocked(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.status == Status::Blocked)
+    }
+}
+
+pub fn verdict(findings: &[Finding]) -> Verdict {
+    if findings.iter().any(|f| f.status == Status::Blocked) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    }
+}

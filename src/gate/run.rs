@@ -1,0 +1,410 @@
+//! `plangate check` from end to end: the edge that reads plans, history,
+//! configuration and approvals, and hands them to the pure stages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{
+    ApprovalSource, Approvals, CONFIG_TOKEN, ChangedFile, Finding, PlanSummary, Report, Status,
+};
+use crate::Error;
+use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub};
+use crate::attribution::{self, Authorship, Basis, Evidence, Snapshot};
+use crate::config::{self, Config};
+use crate::git::{Git, RangeRequest};
+use crate::history::{self, History};
+use crate::input::{self, Reading};
+use crate::model::{Action, Format};
+use crate::policy::Subject;
+
+/// Where approvals should come from.
+#[derive(Debug, Clone)]
+pub enum ApprovalOption {
+    /// `--preview`.
+    Preview,
+    /// `--approvals FILE`, with `--event FILE` (default `$GITHUB_EVENT_PATH`).
+    File {
+        reviews: String,
+        event: Option<String>,
+    },
+    /// The GitHub API when running in Actions on a pull request; else none.
+    Auto,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<String>,
+    pub base: Option<String>,
+    pub head: Option<String>,
+    pub config: config::Location,
+    pub approvals: ApprovalOption,
+    /// The process environment (GitHub Actions and pre-commit variables).
+    pub env: HashMap<String, String>,
+    /// The repository's directory (or one inside it).
+    pub dir: PathBuf,
+}
+
+/// What `check` produced, with what the renderers need to show snippets.
+pub struct Checked {
+    pub report: Report,
+    /// The policy the report was judged by (for rule texts).
+    pub policy: crate::policy::Policy,
+    pub reading: Reading,
+    pub head: Snapshot,
+    pub base: Snapshot,
+    pub root: PathBuf,
+}
+
+impl Checked {
+    /// The text of a file at a revision of the range, for snippets.
+    pub fn text_at(&self, file: &str, rev: &str) -> Option<&str> {
+        [&self.head, &self.base]
+            .into_iter()
+            .find(|s| s.rev == rev)
+            .and_then(|s| s.files.get(file))
+            .map(String::as_str)
+    }
+}
+
+pub fn run(options: &Options) -> Result<Checked, Error> {
+    let reading = input::read_plans(&options.paths)?;
+    for plan in &reading.plans {
+        if let Some(gap) = plan.gaps.first() {
+            return Err(Error::Incomplete {
+                path: plan.path.clone(),
+                gap: gap.to_string(),
+            });
+        }
+    }
+    let git = Git::open(&options.dir)?;
+    let config = config::load(&options.config, Some(&git))?;
+    let event = event(&options.env)?;
+    let request = RangeRequest::new(
+        options.base.as_deref(),
+        options.head.as_deref(),
+        &options.env,
+        event.as_ref(),
+    )?;
+    let history = history::read(&git, &request, &config.catalog)?;
+    let root = git.root().to_path_buf();
+    let plan_paths: Vec<Option<String>> = reading
+        .plans
+        .iter()
+        .map(|p| relative(&root, &p.path))
+        .collect();
+    let config_path = options
+        .config
+        .path
+        .clone()
+        .unwrap_or_else(|| config::FILE_NAME.to_owned());
+    let watched = |p: &str| watched_file(&config, &config_path, p);
+    let templates = reading
+        .plans
+        .iter()
+        .any(|p| p.format == Format::CloudFormation);
+    let (diffs, head, base) =
+        attribution::gather(&git, &history, &config.attribution, templates, &watched)?;
+    let evidence = Evidence {
+        history: &history,
+        diffs: &diffs,
+        head: &head,
+        base: &base,
+        settings: &config.attribution,
+    };
+    let wanted = |pi: usize, change: &crate::model::Change| {
+        let mut paths = vec![reading.plans[pi].path.as_str()];
+        if let Some(Some(rel)) = plan_paths.get(pi) {
+            paths.push(rel);
+        }
+        super::wanted(&config.policy, &paths, change)
+    };
+    let authorship = attribution::attribute(&reading.plans, &plan_paths, &evidence, &wanted);
+    let files = changed_files(&history, &diffs, &watched);
+    let mut findings = super::evaluate(
+        &config.policy,
+        &reading.plans,
+        &plan_paths,
+        &authorship,
+        &files,
+        &config_path,
+        &config.catalog,
+    );
+    let needs_approval = findings.iter().any(|f| f.require.is_some());
+    let source = judge(
+        &options.approvals,
+        &options.env,
+        event.as_ref(),
+        needs_approval,
+        &mut findings,
+        &history,
+        &config,
+    )?;
+    let mut notes: Vec<String> = reading
+        .plans
+        .iter()
+        .flat_map(|p| p.notes.iter().map(move |n| format!("{}: {n}", p.path)))
+        .collect();
+    notes.extend(config.policy.warnings.iter().cloned());
+    if source == ApprovalSource::None && findings.iter().any(|f| f.status == Status::Blocked) {
+        notes.push(
+            "no approval source (not a pull request in GitHub Actions, no --approvals FILE): \
+             every finding that needs approval blocks; --preview shows what they need"
+                .into(),
+        );
+    }
+    let report = Report {
+        version: 1,
+        result: super::verdict(&findings),
+        range: history.range.clone(),
+        plans: reading
+            .plans
+            .iter()
+            .map(|p| PlanSummary {
+                path: p.path.clone(),
+                format: p.format,
+                changes: p.changes.len(),
+            })
+            .collect(),
+        findings,
+        overrides: config.policy.overrides().into_iter().cloned().collect(),
+        approvals: source,
+        notes,
+        config: config
+            .source
+            .clone()
+            .unwrap_or_else(|| "built-in rules only".into()),
+    };
+    Ok(Checked {
+        report,
+        policy: config.policy,
+        reading,
+        head,
+        base,
+        root,
+    })
+}
+
+/// The GitHub event payload, in Actions.
+fn event(env: &HashMap<String, String>) -> Result<Option<Value>, Error> {
+    let in_actions = env.get("GITHUB_ACTIONS").map(String::as_str) == Some("true");
+    let Some(path) = env
+        .get("GITHUB_EVENT_PATH")
+        .filter(|p| in_actions && !p.is_empty())
+    else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| crate::git::GitError::Event {
+        path: path.clone(),
+        why: e.to_string(),
+    })?;
+    Ok(Some(serde_json::from_str(&text).map_err(|e| {
+        crate::git::GitError::Event {
+            path: path.clone(),
+            why: e.to_string(),
+        }
+    })?))
+}
+
+fn judge(
+    option: &ApprovalOption,
+    env: &HashMap<String, String>,
+    event: Option<&Value>,
+    needs_approval: bool,
+    findings: &mut [Finding],
+    history: &History,
+    config: &Config,
+) -> Result<ApprovalSource, Error> {
+    let head = history.range.head.as_str();
+    let policy = &config.policy;
+    let catalog = &config.catalog;
+    match option {
+        ApprovalOption::Preview => {
+            super::decide(findings, Approvals::Preview, head, policy, catalog)?;
+            Ok(ApprovalSource::Preview)
+        }
+        ApprovalOption::File {
+            reviews,
+            event: event_path,
+        } => {
+            let event_path = event_path.clone().or_else(|| {
+                env.get("GITHUB_EVENT_PATH")
+                    .cloned()
+                    .filter(|p| !p.is_empty())
+            });
+            let read = approvals::file::read(reviews, event_path.as_deref())?;
+            let number = read.pull_request.as_ref().map_or(0, |p| p.number);
+            super::decide(
+                findings,
+                Approvals::Reviews {
+                    reviews: &read,
+                    teams: &mut NoTeams,
+                },
+                head,
+                policy,
+                catalog,
+            )?;
+            Ok(ApprovalSource::File {
+                path: reviews.clone(),
+                pull_request: number,
+            })
+        }
+        ApprovalOption::Auto => {
+            let number = event
+                .and_then(|e| e.pointer("/pull_request/number"))
+                .and_then(Value::as_u64);
+            let Some(number) = number else {
+                super::decide(findings, Approvals::None, head, policy, catalog)?;
+                return Ok(ApprovalSource::None);
+            };
+            if !needs_approval {
+                return Ok(ApprovalSource::GitHub {
+                    pull_request: number,
+                });
+            }
+            let var = |k: &str| -> Result<String, ApprovalError> {
+                env.get(k)
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .ok_or_else(|| ApprovalError::Environment { what: k.to_owned() })
+            };
+            let api = env
+                .get("GITHUB_API_URL")
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .unwrap_or_else(|| "https://api.github.com".into());
+            let backoff = env
+                .get("PLANGATE_HTTP_BACKOFF_MS")
+                .and_then(|v| v.parse().ok())
+                .map_or(Duration::from_millis(500), Duration::from_millis);
+            let mut github = GitHub::new(
+                &api,
+                &var("GITHUB_TOKEN")?,
+                &var("GITHUB_REPOSITORY")?,
+                backoff,
+            );
+            let reviews = github.reviews(number)?;
+            super::decide(
+                findings,
+                Approvals::Reviews {
+                    reviews: &reviews,
+                    teams: &mut github,
+                },
+                head,
+                policy,
+                catalog,
+            )?;
+            Ok(ApprovalSource::GitHub {
+                pull_request: number,
+            })
+        }
+    }
+}
+
+/// Files the gate watches: what its file rules name.
+fn watched_file(config: &Config, config_path: &str, path: &str) -> bool {
+    config
+        .policy
+        .rules
+        .iter()
+        .any(|r| match &r.matcher.subject {
+            Subject::Files { files, .. } => files.iter().any(|p| {
+                if p.text == CONFIG_TOKEN {
+                    path == config_path
+                } else {
+                    p.is_match(path)
+                }
+            }),
+            Subject::Changes { .. } => false,
+        })
+}
+
+/// One watched file as the range's commits changed it.
+struct FileHistory<'a> {
+    commits: Vec<&'a crate::history::Authored>,
+    /// Its latest text (or, deleted, its last).
+    text: Option<String>,
+    existed_before: bool,
+    exists_after: bool,
+}
+
+/// The watched files the range changed, each with the commits that changed it.
+fn changed_files(
+    history: &History,
+    diffs: &[crate::git::CommitDiff],
+    watched: &dyn Fn(&str) -> bool,
+) -> Vec<ChangedFile> {
+    let mut by_path: BTreeMap<String, FileHistory<'_>> = BTreeMap::new();
+    for authored in &history.commits {
+        let Some(diff) = diffs.iter().find(|d| d.sha == authored.commit.sha) else {
+            continue;
+        };
+        for f in diff.files.iter().filter(|f| watched(&f.path)) {
+            let entry = by_path
+                .entry(f.path.clone())
+                .or_insert_with(|| FileHistory {
+                    commits: Vec::new(),
+                    text: None,
+                    existed_before: f.parents.first().is_some_and(Option::is_some),
+                    exists_after: false,
+                });
+            entry.commits.push(authored);
+            entry.exists_after = f.new.is_some();
+            if let Some(text) = f
+                .new
+                .clone()
+                .or_else(|| f.parents.first().cloned().flatten())
+            {
+                entry.text = Some(text);
+            }
+        }
+    }
+    by_path
+        .into_iter()
+        .map(|(path, file)| {
+            let attributed: Vec<_> = file
+                .commits
+                .iter()
+                .map(|a| attribution::AttributedCommit {
+                    sha: a.commit.sha.clone(),
+                    class: a.by.class,
+                    agent: a.by.agent().map(str::to_owned),
+                    author: a.commit.author.clone(),
+                    committer: a.commit.committer.clone(),
+                    co_authors: crate::classify::co_authors(&a.commit),
+                    evidence: a.by.evidence.clone(),
+                    wrote: vec![format!("changed {path}")],
+                })
+                .collect();
+            let authored_by = attribution::authored_by(&attributed);
+            ChangedFile {
+                action: match (file.existed_before, file.exists_after) {
+                    (false, _) => Action::Create,
+                    (true, false) => Action::Delete,
+                    (true, true) => Action::Update,
+                },
+                text: file.text.unwrap_or_default(),
+                authorship: Authorship {
+                    authored_by,
+                    basis: Basis::Declaration,
+                    commits: attributed,
+                    location: None,
+                    note: None,
+                },
+                path,
+            }
+        })
+        .collect()
+}
+
+/// A plan's path relative to the repository's root, when it is inside it.
+fn relative(root: &Path, path: &str) -> Option<String> {
+    let absolute = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(root).ok()?;
+    absolute
+        .strip_prefix(&root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+}

@@ -1,0 +1,329 @@
+//! `plangate check` as JSON (the contract's version 1), markdown (also the
+//! GitHub step summary) and GitHub workflow-command annotations.
+
+use std::fmt::Write;
+
+use crate::attribution::AuthoredBy;
+use crate::gate::run::Checked;
+use crate::gate::{ApprovalSource, Finding, Report, Status, Verdict};
+
+pub fn json(report: &Report) -> String {
+    serde_json::to_string(report).unwrap_or_default()
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
+}
+
+/// "replace of `module.db.aws_db_instance.main` (aws_db_instance) in plan.json"
+pub fn what(f: &Finding) -> String {
+    match &f.plan {
+        Some(plan) => format!(
+            "{} of {} ({}) in {plan}",
+            f.action, f.address, f.resource_type
+        ),
+        None => format!("{} of {}", f.action, f.address),
+    }
+}
+
+/// "an agent (claude-code)", "a human", "unknown authors (counted as an agent)"
+pub fn who(f: &Finding) -> String {
+    let agents: Vec<&str> = f
+        .commits
+        .iter()
+        .filter_map(|c| c.agent.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    match f.authored_by {
+        AuthoredBy::Agent if agents.is_empty() => "an agent".into(),
+        AuthoredBy::Agent => format!("an agent ({})", agents.join(", ")),
+        AuthoredBy::Bot => "a bot".into(),
+        AuthoredBy::Human => "a human".into(),
+        AuthoredBy::Unknown => "no commit that could be found".into(),
+    }
+}
+
+/// "needs 2 approvals, has 1 (alice)", "approved by alice and bob", …
+pub fn approval_state(f: &Finding) -> String {
+    let Some(a) = &f.approval else {
+        return match f.status {
+            Status::Warning => "a warning: it does not block".into(),
+            Status::Info => "for information".into(),
+            _ => String::new(),
+        };
+    };
+    let from = f
+        .require
+        .as_ref()
+        .filter(|r| !r.from.is_empty())
+        .map(|r| {
+            let names: Vec<String> = r.from.iter().map(ToString::to_string).collect();
+            format!(" from {}", names.join(", "))
+        })
+        .unwrap_or_default();
+    if a.satisfied {
+        format!("approved by {}", a.approved_by.join(", "))
+    } else {
+        let has = if a.approved_by.is_empty() {
+            "has none".to_owned()
+        } else {
+            format!("has {} ({})", a.approved_by.len(), a.approved_by.join(", "))
+        };
+        let plural = if a.required == 1 { "" } else { "s" };
+        format!("needs {} approval{plural}{from}, {has}", a.required)
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Blocked => "blocked",
+        Status::Approved => "approved",
+        Status::Warning => "warning",
+        Status::Info => "info",
+    }
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Blocked => "❌",
+        Status::Approved => "✅",
+        Status::Warning => "⚠️",
+        Status::Info => "ℹ️",
+    }
+}
+
+pub fn source(r: &Report) -> String {
+    match &r.approvals {
+        ApprovalSource::Preview => "preview: approvals not checked".into(),
+        ApprovalSource::None => "no approval source".into(),
+        ApprovalSource::GitHub { pull_request } => {
+            format!("approvals of pull request #{pull_request} from GitHub")
+        }
+        ApprovalSource::File { path, pull_request } => {
+            format!("approvals of pull request #{pull_request} from {path}")
+        }
+    }
+}
+
+/// One line: the verdict and the counts.
+pub fn headline(r: &Report) -> String {
+    let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
+    let verdict = match r.result {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    };
+    format!(
+        "plangate: {verdict} · {} blocked, {} approved, {} warning(s), {} info · {}",
+        count(Status::Blocked),
+        count(Status::Approved),
+        count(Status::Warning),
+        count(Status::Info),
+        source(r)
+    )
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The report as markdown: a table, then each finding's details.
+pub fn markdown(checked: &Checked) -> String {
+    let r = &checked.report;
+    let mut out = String::new();
+    let _ = writeln!(out, "## {}\n", headline(r));
+    let _ = writeln!(
+        out,
+        "Range `{}..{}` · {} plan(s) · configuration: {}\n",
+        short(&r.range.merge_base),
+        short(&r.range.head),
+        r.plans.len(),
+        cell(&r.config)
+    );
+    if r.findings.is_empty() {
+        out.push_str("No rule matched any change.\n");
+    } else {
+        out.push_str(
+            "| status | rule | change | written by | approvals |\n|---|---|---|---|---|\n",
+        );
+        for f in ordered(r) {
+            let _ = writeln!(
+                out,
+                "| {} {} | `{}` | {} | {} | {} |",
+                icon(f.status),
+                status_word(f.status),
+                f.rule,
+                cell(&what(f)),
+                cell(&who(f)),
+                cell(&approval_state(f))
+            );
+        }
+        for f in ordered(r).filter(|f| f.status != Status::Info) {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>{} <code>{}</code>: {}</summary>\n",
+                icon(f.status),
+                f.rule,
+                cell(&what(f))
+            );
+            if !f.reasons.is_empty() {
+                let _ = writeln!(out, "- why the plan does it: {}", f.reasons.join(", "));
+            }
+            if let Some(loc) = &f.location {
+                let _ = writeln!(
+                    out,
+                    "- declared in `{}` lines {}–{} (at {})",
+                    loc.file,
+                    loc.lines.start,
+                    loc.lines.end,
+                    short(&loc.rev)
+                );
+            }
+            if let Some(note) = &f.note {
+                let _ = writeln!(out, "- {note}");
+            }
+            for c in &f.commits {
+                let agent = c
+                    .agent
+                    .as_deref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "- commit `{}` by {} — {}{agent}: {}",
+                    short(&c.sha),
+                    cell(&c.author.to_string()),
+                    c.class.as_str(),
+                    cell(&c.wrote.join("; "))
+                );
+                for e in &c.evidence {
+                    let _ = writeln!(out, "  - {}", cell(e));
+                }
+            }
+            if let Some(a) = &f.approval {
+                for i in &a.ignored {
+                    let _ = writeln!(
+                        out,
+                        "- approval by **{}** does not count: {}",
+                        i.user,
+                        cell(&i.why)
+                    );
+                }
+            }
+            out.push_str("\n</details>\n");
+        }
+    }
+    for o in &r.overrides {
+        let _ = writeln!(
+            out,
+            "\n> ⚠️ built-in rule `{}` ({}) is loosened by {}: {}",
+            o.rule,
+            o.builtin,
+            o.by,
+            o.what.join(", ")
+        );
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "\n> {}", cell(n));
+    }
+    out
+}
+
+/// Blocked first, then warnings, approved, info.
+pub fn ordered(r: &Report) -> impl Iterator<Item = &Finding> {
+    [
+        Status::Blocked,
+        Status::Warning,
+        Status::Approved,
+        Status::Info,
+    ]
+    .into_iter()
+    .flat_map(move |s| r.findings.iter().filter(move |f| f.status == s))
+}
+
+/// GitHub shows at most 10 error and 10 warning annotations per step (and 10
+/// notices); the rest are summarized in one last annotation of each kind.
+const ANNOTATIONS_PER_KIND: usize = 10;
+
+/// Workflow commands (`::error file=…::…`) for each finding, within GitHub's limits.
+pub fn github(checked: &Checked) -> String {
+    let r = &checked.report;
+    let mut out = String::new();
+    for (kind, statuses) in [
+        ("error", &[Status::Blocked][..]),
+        ("warning", &[Status::Warning][..]),
+        ("notice", &[Status::Approved, Status::Info][..]),
+    ] {
+        let of_kind: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| statuses.contains(&f.status))
+            .collect();
+        let shown = if of_kind.len() > ANNOTATIONS_PER_KIND {
+            ANNOTATIONS_PER_KIND - 1
+        } else {
+            of_kind.len()
+        };
+        for f in &of_kind[..shown] {
+            let mut props = Vec::new();
+            // Lines can be annotated only in the head's version of a file.
+            if let Some(loc) = f.location.as_ref().filter(|l| l.rev == r.range.head) {
+                props.push(format!("file={}", property(&loc.file)));
+                props.push(format!("line={}", loc.lines.start));
+                props.push(format!("endLine={}", loc.lines.end));
+            }
+            props.push(format!(
+                "title={}",
+                property(&format!("plangate {}: {}", f.rule, status_word(f.status)))
+            ));
+            let mut message = format!("{} written by {}: {}.", what(f), who(f), approval_state(f));
+            if let Some(loc) = f.location.as_ref().filter(|l| l.rev != r.range.head) {
+                let _ = write!(
+                    message,
+                    " It was declared in {} lines {}–{} at the base.",
+                    loc.file, loc.lines.start, loc.lines.end
+                );
+            }
+            if let Some(a) = &f.approval {
+                for i in &a.ignored {
+                    let _ = write!(message, "\n{}'s approval does not count: {}", i.user, i.why);
+                }
+            }
+            let _ = writeln!(out, "::{kind} {}::{}", props.join(","), data(&message));
+        }
+        if of_kind.len() > shown {
+            let _ = writeln!(
+                out,
+                "::{kind} title=plangate::{}",
+                data(&format!(
+                    "…and {} more; the step summary lists every finding",
+                    of_kind.len() - shown
+                ))
+            );
+        }
+    }
+    out
+}
+
+/// Escape a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a workflow command's property value.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_escaping() {
+        assert_eq!(data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,210 @@
+//! `plangate check` for people: one diagnostic per finding, with the snippet
+//! of the block that declares the resource, the rule and its reason, the
+//! commits that wrote it with their evidence, who approved, who still must,
+//! and why any approval did not count.
+
+use std::fmt;
+use std::fmt::Write as _;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    SourceSpan,
+};
+
+use super::check::{approval_state, headline, ordered, what, who};
+use crate::gate::run::Checked;
+use crate::gate::{Finding, Status};
+use crate::policy::Policy;
+
+/// A finding as a diagnostic.
+#[derive(Debug)]
+struct FindingDiagnostic {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: String,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
+}
+
+fn diagnostic(f: &Finding, checked: &Checked, policy: Option<&Policy>) -> FindingDiagnostic {
+    let severity = match f.status {
+        Status::Blocked => miette::Severity::Error,
+        Status::Warning => miette::Severity::Warning,
+        Status::Approved | Status::Info => miette::Severity::Advice,
+    };
+    let status = match f.status {
+        Status::Blocked => "blocked",
+        Status::Approved => "approved",
+        Status::Warning => "warning",
+        Status::Info => "info",
+    };
+    let message = format!("{status}: {} written by {}", what(f), who(f));
+    let mut help = String::new();
+    if let Some(rule) = policy.and_then(|p| p.rule(&f.rule)) {
+        let _ = writeln!(help, "{}", rule.description);
+    }
+    let state = approval_state(f);
+    if !state.is_empty() {
+        let _ = writeln!(help, "{state}");
+    }
+    if !f.reasons.is_empty() {
+        let _ = writeln!(help, "the plan says: {}", f.reasons.join(", "));
+    }
+    if let Some(note) = &f.note {
+        let _ = writeln!(help, "{note}");
+    }
+    for c in &f.commits {
+        let agent = c
+            .agent
+            .as_deref()
+            .map(|a| format!(" {a}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            help,
+            "commit {} ({}{agent}, {}): {}",
+            short(&c.sha),
+            c.class.as_str(),
+            c.author,
+            c.wrote.join("; ")
+        );
+        for e in &c.evidence {
+            let _ = writeln!(help, "  because {e}");
+        }
+    }
+    if let Some(a) = &f.approval {
+        for i in &a.ignored {
+            let _ = writeln!(help, "{}'s approval does not count: {}", i.user, i.why);
+        }
+    }
+    let (source, label) = match &f.location {
+        Some(loc) => match checked.text_at(&loc.file, &loc.rev) {
+            Some(text) => {
+                let span = line_span(text, loc.lines.start);
+                let at_head = loc.rev == checked.report.range.head;
+                let label = if at_head {
+                    format!(
+                        "declared here (lines {}–{})",
+                        loc.lines.start, loc.lines.end
+                    )
+                } else {
+                    format!(
+                        "declared here at the base {} (lines {}–{}); this change deletes it",
+                        short(&loc.rev),
+                        loc.lines.start,
+                        loc.lines.end
+                    )
+                };
+                (
+                    Some(NamedSource::new(&loc.file, text.to_owned()).with_language("hcl")),
+                    Some(LabeledSpan::new_with_span(Some(label), span)),
+                )
+            }
+            None => (None, None),
+        },
+        None => (None, None),
+    };
+    FindingDiagnostic {
+        message,
+        code: f.rule.clone(),
+        severity,
+        help: help.trim_end().to_owned(),
+        source,
+        label,
+    }
+}
+
+/// The span of line `line` (1-based) of `text`, without its newline.
+fn line_span(text: &str, line: usize) -> SourceSpan {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let len = text[start.min(text.len())..]
+        .find('\n')
+        .unwrap_or(text.len() - start.min(text.len()));
+    SourceSpan::new(start.min(text.len()).into(), len.max(1))
+}
+
+/// Render the whole report. `color` chooses the theme; `width` wraps text.
+pub fn render(checked: &Checked, policy: Option<&Policy>, color: bool, width: usize) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_context_lines(1);
+    let r = &checked.report;
+    let mut out = String::new();
+    for f in ordered(r) {
+        let d = diagnostic(f, checked, policy);
+        let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    for o in &r.overrides {
+        let _ = writeln!(
+            out,
+            "override: built-in rule {} ({}) is loosened by {}: {}",
+            o.rule,
+            o.builtin,
+            o.by,
+            o.what.join(", ")
+        );
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    let _ = writeln!(out, "{}", headline(r));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_of_lines() {
+        let text = "a\nbcd\n\nef";
+        let s = line_span(text, 2);
+        assert_eq!((s.offset(), s.len()), (2, 3));
+        let s = line_span(text, 4);
+        assert_eq!((s.offset(), s.len()), (7, 2));
+        let s = line_span(text, 3);
+        assert_eq!((s.offset(), s.len()), (6, 1));
+    }
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "api" {
+  input = "api"
+}
+
+resource "terraform_data" "cache" {
+  input = "cache"
+}
