@@ -115,7 +115,7 @@ fn an_agent_commit_deleting_a_resource_block() {
     assert_eq!(a.basis, Basis::Declaration);
     assert_eq!(a.commits[0].agent.as_deref(), Some("claude-code"));
     assert!(c.wrote("terraform_data.orders_db").starts_with(
-        "removed resource \"terraform_data\" \"orders_db\" in main.tf: its declaration"
+        "removed resource \"terraform_data\" \"orders_db\" in main.tf (its declaration)"
     ));
     // The block no longer exists at the head: its location is at the base.
     let loc = a.location.as_ref().unwrap();
@@ -153,7 +153,7 @@ fn an_agent_shrinking_count_through_a_variable_default() {
         assert_eq!(c.of(address).authored_by, AuthoredBy::Agent);
         assert!(
             c.wrote(address).contains(
-                "changed variable \"replicas\" in main.tf: `var.replicas`, which it uses"
+                "changed variable \"replicas\" in main.tf (`var.replicas`, which it uses)"
             ),
             "{}",
             c.wrote(address)
@@ -173,7 +173,7 @@ fn a_module_block_removed() {
         let wrote = c.wrote(address);
         assert!(
             wrote.contains(
-                "removed module \"queue\" in main.tf: the module call `module.queue` on its path"
+                "removed module \"queue\" in main.tf (the module call `module.queue` on its path)"
             ),
             "{wrote}"
         );
@@ -311,7 +311,7 @@ fn a_cloudformation_template_edited_by_an_agent() {
     assert_eq!(c.steps_of("ReceiptsBucket"), [2]);
     assert!(
         c.wrote("ReceiptsBucket").contains(
-            "changed parameter `Env` in stack/template.yaml: the parameter `Env`, which it uses"
+            "changed parameter `Env` in stack/template.yaml (the parameter `Env`, which it uses)"
         ),
         "{}",
         c.wrote("ReceiptsBucket")

@@ -4,144 +4,14 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
-use common::github::{self, MockGitHub, Reply};
+use common::gate::{Gate, PULLS, TOKEN, approve, review};
+use common::github::{self, Reply};
 use common::repo::TestRepo;
 use common::{cases, flat, stderr, stdout};
 use serde_json::{Value, json};
-
-const TOKEN: &str = "ghs_plangateTestToken0123456789abcdef";
-const PULLS: &str = "/repos/acme/infra/pulls/7";
-
-/// A pull request #7 of acme/infra whose history is an attribution case.
-struct Gate {
-    repo: TestRepo,
-    steps: Vec<String>,
-    gh: MockGitHub,
-    dir: tempfile::TempDir,
-    plan: String,
-}
-
-impl Gate {
-    fn new(case: &str) -> Gate {
-        let (repo, steps) = cases::build(case);
-        let gh = MockGitHub::start();
-        let dir = tempfile::tempdir().unwrap();
-        let head = steps.last().unwrap().clone();
-        let pr = github::pull_request(
-            7,
-            github::user("dave", 40, "User"),
-            &steps[0],
-            &head,
-            "feature",
-        );
-        std::fs::write(
-            dir.path().join("event.json"),
-            github::pull_request_event("synchronize", pr.clone(), "acme/infra").to_string(),
-        )
-        .unwrap();
-        gh.route(PULLS, vec![Reply::json(200, pr)]);
-        gh.route(
-            &format!("{PULLS}/commits?per_page=100"),
-            vec![Reply::json(200, json!([]))],
-        );
-        gh.route(
-            &format!("{PULLS}/reviews?per_page=100"),
-            vec![Reply::json(200, json!([]))],
-        );
-        let plan = cases::case_dir(case)
-            .join("plan.json")
-            .display()
-            .to_string();
-        Gate {
-            repo,
-            steps,
-            gh,
-            dir,
-            plan,
-        }
-    }
-
-    fn head(&self) -> &str {
-        self.steps.last().unwrap()
-    }
-
-    fn reviews(&self, list: Vec<Value>) {
-        self.gh.route(
-            &format!("{PULLS}/reviews?per_page=100"),
-            vec![Reply::json(200, Value::Array(list))],
-        );
-    }
-
-    fn config(&self, text: &str) -> String {
-        let path = self.dir.path().join("policy.hcl");
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// `plangate check ARGS PLAN` in GitHub Actions on the pull request.
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plangate"));
-        cmd.current_dir(self.repo.path())
-            .arg("check")
-            .args(args)
-            .arg(&self.plan)
-            .env("NO_COLOR", "1")
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", self.file("event.json"))
-            .env("GITHUB_API_URL", self.gh.url())
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("GITHUB_REPOSITORY", "acme/infra")
-            .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
-            .env("PLANGATE_HTTP_BACKOFF_MS", "1")
-            .env_remove("PRE_COMMIT_FROM_REF")
-            .env_remove("PRE_COMMIT_TO_REF");
-        let out = cmd.output().unwrap();
-        assert!(
-            !stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN),
-            "the token leaked"
-        );
-        out
-    }
-
-    /// The JSON report and the exit code.
-    fn check(&self, extra: &[&str]) -> (i32, Value) {
-        let mut args = vec!["--format", "json"];
-        args.extend_from_slice(extra);
-        let out = self.run(&args);
-        let code = out.status.code().unwrap();
-        assert!(code != 2, "could not decide: {}", stderr(&out));
-        (code, serde_json::from_str(&stdout(&out)).unwrap())
-    }
-}
-
-fn approve(login: &str, id: u64, commit: &str) -> Value {
-    github::review(
-        id,
-        github::user(login, id, "User"),
-        "APPROVED",
-        commit,
-        "2026-01-02T12:00:00Z",
-    )
-}
-
-fn review(login: &str, id: u64, state: &str, commit: &str) -> Value {
-    github::review(
-        id,
-        github::user(login, id, "User"),
-        state,
-        commit,
-        "2026-01-02T12:00:00Z",
-    )
-}
 
 /// The finding of `rule` and its ignored approvals' reasons, by user.
 fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {

@@ -286,7 +286,7 @@ fn wrote(touch: &Touch, deps: &Dependencies, scope: &Scope<'_>) -> Option<String
         .find(|t| same_site(&t.site, touch, scope))
     {
         return Some(format!(
-            "{verb} {} in {file}: {}",
+            "{verb} {} in {file} ({})",
             describe(&touch.site),
             target.why
         ));

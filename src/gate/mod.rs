@@ -60,6 +60,13 @@ pub struct Finding {
     pub resource_type: String,
     pub action: Action,
     pub reasons: Vec<String>,
+    /// The attributes the plan says force a replacement.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forced_by: Vec<String>,
+    /// The plan file's path relative to the repository, when it is inside it
+    /// (what SARIF and annotations may point at).
+    #[serde(skip)]
+    pub plan_in_repo: Option<String>,
     pub authored_by: AuthoredBy,
     pub commits: Vec<AttributedCommit>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,7 +169,7 @@ pub fn evaluate(
                 if !author_matches(&rule.matcher.authored_by, by, unknown) {
                     continue;
                 }
-                findings.push(finding(
+                let mut f = finding(
                     rule,
                     Some(plan.path.clone()),
                     change.address.clone(),
@@ -174,7 +181,10 @@ pub fn evaluate(
                         plan: pi,
                         change: ci,
                     },
-                ));
+                );
+                f.forced_by = change.forced_by.clone();
+                f.plan_in_repo = plan_paths.get(pi).cloned().flatten();
+                findings.push(f);
             }
         }
     }
@@ -227,6 +237,8 @@ fn finding(
         resource_type,
         action,
         reasons,
+        forced_by: Vec::new(),
+        plan_in_repo: None,
         authored_by: who.map_or(AuthoredBy::Unknown, |a| a.authored_by),
         commits: who.map(|a| a.commits.clone()).unwrap_or_default(),
         location: who.and_then(|a| a.location.clone()),
@@ -339,6 +351,11 @@ impl Report {
             (Verdict::Fail, false) => 1,
             _ => 0,
         }
+    }
+
+    /// A preview judges no approvals: "blocked" there means "will need approval".
+    pub fn preview(&self) -> bool {
+        self.approvals == ApprovalSource::Preview
     }
 
     pub fn blocked(&self) -> impl Iterator<Item = &Finding> {

@@ -44,11 +44,12 @@ pub fn who(f: &Finding) -> String {
     }
 }
 
-/// "needs 2 approvals, has 1 (alice)", "approved by alice and bob", …
-pub fn approval_state(f: &Finding) -> String {
+/// "needs 2 approvals, has 1 (alice)", "approved by alice and bob", "will
+/// need 1 approval" (a preview, which checks none), …
+pub fn approval_state(f: &Finding, preview: bool) -> String {
     let Some(a) = &f.approval else {
         return match f.status {
-            Status::Warning => "a warning: it does not block".into(),
+            Status::Warning => "it does not block (a warning)".into(),
             Status::Info => "for information".into(),
             _ => String::new(),
         };
@@ -62,7 +63,10 @@ pub fn approval_state(f: &Finding) -> String {
             format!(" from {}", names.join(", "))
         })
         .unwrap_or_default();
-    if a.satisfied {
+    let plural = if a.required == 1 { "" } else { "s" };
+    if preview {
+        format!("will need {} approval{plural}{from}", a.required)
+    } else if a.satisfied {
         format!("approved by {}", a.approved_by.join(", "))
     } else {
         let has = if a.approved_by.is_empty() {
@@ -70,13 +74,13 @@ pub fn approval_state(f: &Finding) -> String {
         } else {
             format!("has {} ({})", a.approved_by.len(), a.approved_by.join(", "))
         };
-        let plural = if a.required == 1 { "" } else { "s" };
         format!("needs {} approval{plural}{from}, {has}", a.required)
     }
 }
 
-fn status_word(s: Status) -> &'static str {
+pub fn status_word(s: Status, preview: bool) -> &'static str {
     match s {
+        Status::Blocked if preview => "needs approval",
         Status::Blocked => "blocked",
         Status::Approved => "approved",
         Status::Warning => "warning",
@@ -84,8 +88,9 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-fn icon(s: Status) -> &'static str {
+fn icon(s: Status, preview: bool) -> &'static str {
     match s {
+        Status::Blocked if preview => "⏳",
         Status::Blocked => "❌",
         Status::Approved => "✅",
         Status::Warning => "⚠️",
@@ -109,6 +114,14 @@ pub fn source(r: &Report) -> String {
 /// One line: the verdict and the counts.
 pub fn headline(r: &Report) -> String {
     let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
+    if r.preview() {
+        return format!(
+            "plangate preview: {} finding(s) will need approval, {} warning(s), {} info · approvals not checked",
+            count(Status::Blocked),
+            count(Status::Warning),
+            count(Status::Info)
+        );
+    }
     let verdict = match r.result {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
@@ -146,38 +159,50 @@ pub fn markdown(checked: &Checked) -> String {
         out.push_str(
             "| status | rule | change | written by | approvals |\n|---|---|---|---|---|\n",
         );
+        let preview = r.preview();
         for f in ordered(r) {
             let _ = writeln!(
                 out,
                 "| {} {} | `{}` | {} | {} | {} |",
-                icon(f.status),
-                status_word(f.status),
+                icon(f.status, preview),
+                status_word(f.status, preview),
                 f.rule,
                 cell(&what(f)),
                 cell(&who(f)),
-                cell(&approval_state(f))
+                cell(&approval_state(f, preview))
             );
         }
         for f in ordered(r).filter(|f| f.status != Status::Info) {
             let _ = writeln!(
                 out,
                 "\n<details><summary>{} <code>{}</code>: {}</summary>\n",
-                icon(f.status),
+                icon(f.status, preview),
                 f.rule,
                 cell(&what(f))
             );
             if !f.reasons.is_empty() {
                 let _ = writeln!(out, "- why the plan does it: {}", f.reasons.join(", "));
             }
+            if !f.forced_by.is_empty() {
+                let _ = writeln!(out, "- forced by: {}", f.forced_by.join(", "));
+            }
             if let Some(loc) = &f.location {
-                let _ = writeln!(
-                    out,
-                    "- declared in `{}` lines {}–{} (at {})",
-                    loc.file,
-                    loc.lines.start,
-                    loc.lines.end,
-                    short(&loc.rev)
-                );
+                if loc.rev == r.range.head {
+                    let _ = writeln!(
+                        out,
+                        "- declared in `{}` lines {}–{}",
+                        loc.file, loc.lines.start, loc.lines.end
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "- declared in `{}` lines {}–{} at the base ({}); this change deletes it",
+                        loc.file,
+                        loc.lines.start,
+                        loc.lines.end,
+                        short(&loc.rev)
+                    );
+                }
             }
             if let Some(note) = &f.note {
                 let _ = writeln!(out, "- {note}");
@@ -248,12 +273,23 @@ const ANNOTATIONS_PER_KIND: usize = 10;
 /// Workflow commands (`::error file=…::…`) for each finding, within GitHub's limits.
 pub fn github(checked: &Checked) -> String {
     let r = &checked.report;
+    let preview = r.preview();
     let mut out = String::new();
-    for (kind, statuses) in [
-        ("error", &[Status::Blocked][..]),
-        ("warning", &[Status::Warning][..]),
-        ("notice", &[Status::Approved, Status::Info][..]),
-    ] {
+    // A preview blocks nothing: what would block is a warning there.
+    let kinds: [(&str, &[Status]); 3] = if preview {
+        [
+            ("error", &[]),
+            ("warning", &[Status::Blocked, Status::Warning]),
+            ("notice", &[Status::Approved, Status::Info]),
+        ]
+    } else {
+        [
+            ("error", &[Status::Blocked]),
+            ("warning", &[Status::Warning]),
+            ("notice", &[Status::Approved, Status::Info]),
+        ]
+    };
+    for (kind, statuses) in kinds {
         let of_kind: Vec<&Finding> = r
             .findings
             .iter()
@@ -274,9 +310,18 @@ pub fn github(checked: &Checked) -> String {
             }
             props.push(format!(
                 "title={}",
-                property(&format!("plangate {}: {}", f.rule, status_word(f.status)))
+                property(&format!(
+                    "plangate {}: {}",
+                    f.rule,
+                    status_word(f.status, preview)
+                ))
             ));
-            let mut message = format!("{} written by {}: {}.", what(f), who(f), approval_state(f));
+            let mut message = format!(
+                "{} written by {}: {}.",
+                what(f),
+                who(f),
+                approval_state(f, preview)
+            );
             if let Some(loc) = f.location.as_ref().filter(|l| l.rev != r.range.head) {
                 let _ = write!(
                     message,

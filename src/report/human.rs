@@ -11,7 +11,7 @@ use miette::{
     SourceSpan,
 };
 
-use super::check::{approval_state, headline, ordered, what, who};
+use super::check::{approval_state, headline, ordered, status_word, what, who};
 use crate::gate::run::Checked;
 use crate::gate::{Finding, Status};
 use crate::policy::Policy;
@@ -59,29 +59,48 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(7)]
 }
 
-fn diagnostic(f: &Finding, checked: &Checked, policy: Option<&Policy>) -> FindingDiagnostic {
+/// One change (or file) and every finding about it, the most pressing first:
+/// the snippet and the commits are shown once, each rule's state on its line.
+fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) -> FindingDiagnostic {
+    let f = group[0];
+    let preview = checked.report.preview();
     let severity = match f.status {
+        Status::Blocked if preview => miette::Severity::Warning,
         Status::Blocked => miette::Severity::Error,
         Status::Warning => miette::Severity::Warning,
         Status::Approved | Status::Info => miette::Severity::Advice,
     };
-    let status = match f.status {
-        Status::Blocked => "blocked",
-        Status::Approved => "approved",
-        Status::Warning => "warning",
-        Status::Info => "info",
-    };
-    let message = format!("{status}: {} written by {}", what(f), who(f));
+    let message = format!(
+        "{}: {} written by {}",
+        status_word(f.status, preview),
+        what(f),
+        who(f)
+    );
     let mut help = String::new();
-    if let Some(rule) = policy.and_then(|p| p.rule(&f.rule)) {
-        let _ = writeln!(help, "{}", rule.description);
-    }
-    let state = approval_state(f);
-    if !state.is_empty() {
-        let _ = writeln!(help, "{state}");
+    for g in group {
+        let description = policy
+            .and_then(|p| p.rule(&g.rule))
+            .map(|r| r.description.as_str())
+            .unwrap_or_default();
+        let state = approval_state(g, preview);
+        let description = description.trim_end_matches('.');
+        let _ = writeln!(
+            help,
+            "{} ({}): {description} — {state}",
+            g.rule,
+            status_word(g.status, preview)
+        );
+        if let Some(a) = &g.approval {
+            for i in &a.ignored {
+                let _ = writeln!(help, "  {}'s approval does not count: {}", i.user, i.why);
+            }
+        }
     }
     if !f.reasons.is_empty() {
         let _ = writeln!(help, "the plan says: {}", f.reasons.join(", "));
+    }
+    if !f.forced_by.is_empty() {
+        let _ = writeln!(help, "forced by: {}", f.forced_by.join(", "));
     }
     if let Some(note) = &f.note {
         let _ = writeln!(help, "{note}");
@@ -104,17 +123,11 @@ fn diagnostic(f: &Finding, checked: &Checked, policy: Option<&Policy>) -> Findin
             let _ = writeln!(help, "  because {e}");
         }
     }
-    if let Some(a) = &f.approval {
-        for i in &a.ignored {
-            let _ = writeln!(help, "{}'s approval does not count: {}", i.user, i.why);
-        }
-    }
     let (source, label) = match &f.location {
         Some(loc) => match checked.text_at(&loc.file, &loc.rev) {
             Some(text) => {
                 let span = line_span(text, loc.lines.start);
-                let at_head = loc.rev == checked.report.range.head;
-                let label = if at_head {
+                let label = if loc.rev == checked.report.range.head {
                     format!(
                         "declared here (lines {}–{})",
                         loc.lines.start, loc.lines.end
@@ -127,8 +140,15 @@ fn diagnostic(f: &Finding, checked: &Checked, policy: Option<&Policy>) -> Findin
                         loc.lines.end
                     )
                 };
+                let language = if loc.file.ends_with(".tf") || loc.file.ends_with(".hcl") {
+                    "hcl"
+                } else if loc.file.ends_with(".json") {
+                    "json"
+                } else {
+                    "yaml"
+                };
                 (
-                    Some(NamedSource::new(&loc.file, text.to_owned()).with_language("hcl")),
+                    Some(NamedSource::new(&loc.file, text.to_owned()).with_language(language)),
                     Some(LabeledSpan::new_with_span(Some(label), span)),
                 )
             }
@@ -136,9 +156,10 @@ fn diagnostic(f: &Finding, checked: &Checked, policy: Option<&Policy>) -> Findin
         },
         None => (None, None),
     };
+    let rules: Vec<&str> = group.iter().map(|g| g.rule.as_str()).collect();
     FindingDiagnostic {
         message,
-        code: f.rule.clone(),
+        code: rules.join(", "),
         severity,
         help: help.trim_end().to_owned(),
         source,
@@ -171,8 +192,22 @@ pub fn render(checked: &Checked, policy: Option<&Policy>, color: bool, width: us
         .with_context_lines(1);
     let r = &checked.report;
     let mut out = String::new();
+    // Group the findings of one change, keeping the most pressing order.
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
     for f in ordered(r) {
-        let d = diagnostic(f, checked, policy);
+        let key = (&f.target, &f.plan, &f.address);
+        match groups
+            .iter_mut()
+            .find(|g| (&g[0].target, &g[0].plan, &g[0].address) == key)
+        {
+            Some(g) => g.push(f),
+            None => groups.push(vec![f]),
+        }
+    }
+    for group in &mut groups {
+        // Within a change, the rule needing most approvals first.
+        group.sort_by_key(|f| std::cmp::Reverse(f.approval.as_ref().map_or(0, |a| a.required)));
+        let d = diagnostic(group, checked, policy);
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }

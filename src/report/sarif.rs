@@ -17,20 +17,24 @@ fn level(s: Severity) -> &'static str {
 
 /// Where a result points: the block at the head, else the plan file (a
 /// deleted block's lines are not in the head, which code scanning shows).
-fn location(f: &Finding, report: &Report) -> Value {
-    let (uri, start, end) = match (&f.location, &f.plan) {
+/// Locations are repository-relative: a path outside the repository is no
+/// SARIF location at all (code scanning could not show it).
+fn locations(f: &Finding, report: &Report) -> Vec<Value> {
+    let (uri, start, end) = match (&f.location, &f.plan_in_repo) {
         (Some(loc), _) if loc.rev == report.range.head => {
             (loc.file.clone(), loc.lines.start, loc.lines.end)
         }
         (_, Some(plan)) => (plan.clone(), 1, 1),
-        (_, None) => (f.address.clone(), 1, 1),
+        // A file finding's address is the file's path in the repository.
+        (None, None) if f.plan.is_none() => (f.address.clone(), 1, 1),
+        _ => return Vec::new(),
     };
-    json!({
+    vec![json!({
         "physicalLocation": {
             "artifactLocation": { "uri": uri.trim_start_matches("./") },
             "region": { "startLine": start, "endLine": end }
         }
-    })
+    })]
 }
 
 pub fn sarif(report: &Report, policy: &Policy) -> String {
@@ -41,13 +45,22 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
         .iter()
         .map(|id| {
             let rule = policy.rule(id);
-            let text = |s: Option<&str>| json!({ "text": s.unwrap_or(id) });
+            // A repository's own rule may have no `why` or `example`: fall back
+            // to its description, then its id, never to empty text.
+            let text = |pick: fn(&crate::policy::Rule) -> &str| {
+                let t = rule
+                    .map(pick)
+                    .filter(|t| !t.trim().is_empty())
+                    .or(rule.map(|r| r.description.as_str()))
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or(id);
+                json!({ "text": t })
+            };
             json!({
                 "id": id,
-                "name": id,
-                "shortDescription": text(rule.map(|r| r.description.as_str())),
-                "fullDescription": text(rule.map(|r| r.why.as_str())),
-                "help": text(rule.map(|r| r.example.as_str())),
+                "shortDescription": text(|r| r.description.as_str()),
+                "fullDescription": text(|r| r.why.as_str()),
+                "help": text(|r| r.example.as_str()),
                 "defaultConfiguration": { "level": rule.map_or("error", |r| level(r.severity)) },
             })
         })
@@ -57,19 +70,25 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
         .iter()
         .map(|f| {
             let index = rule_ids.iter().position(|id| *id == f.rule).unwrap_or(0);
+            let preview = report.preview();
             let (level, kind) = match f.status {
                 Status::Approved => ("none", "pass"),
+                Status::Blocked if preview => ("warning", "fail"),
                 _ => (level(f.severity), "fail"),
             };
+            let mut message = format!("{} written by {}: {}.", what(f), who(f), approval_state(f, preview));
+            for i in f.approval.iter().flat_map(|a| &a.ignored) {
+                message.push_str(&format!(" {}'s approval does not count: {}.", i.user, i.why));
+            }
             json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "kind": kind,
                 "level": level,
-                "message": { "text": format!("{} written by {}: {}.", what(f), who(f), approval_state(f)) },
-                "locations": [location(f, report)],
+                "message": { "text": message },
+                "locations": locations(f, report),
                 "partialFingerprints": {
-                    "plangate/v1": format!("{}:{}:{}", f.rule, f.plan.as_deref().unwrap_or(""), f.address)
+                    "plangate/v1": format!("{}:{}:{}", f.rule, f.plan_in_repo.as_deref().unwrap_or(""), f.address)
                 },
             })
         })

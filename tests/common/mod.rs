@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod gate;
 pub mod github;
 pub mod repo;
 

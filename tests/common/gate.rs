@@ -1,0 +1,150 @@
+//! `plangate check` on pull request #7 of acme/infra in GitHub Actions: a
+//! history rebuilt with the real git and a local server speaking the GitHub
+//! REST API (shared by tests/check.rs and tests/output.rs).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+use super::github::{self, MockGitHub, Reply};
+use super::repo::TestRepo;
+use super::{cases, stderr, stdout};
+
+pub const TOKEN: &str = "ghs_plangateTestToken0123456789abcdef";
+pub const PULLS: &str = "/repos/acme/infra/pulls/7";
+
+/// A pull request #7 of acme/infra whose history is an attribution case.
+pub struct Gate {
+    pub repo: TestRepo,
+    pub steps: Vec<String>,
+    pub gh: MockGitHub,
+    pub dir: tempfile::TempDir,
+    pub plan: String,
+}
+
+impl Gate {
+    /// The pull request of testdata/attribution/`case`, judged on its plan.
+    pub fn new(case: &str) -> Gate {
+        let (repo, steps) = cases::build(case);
+        let plan = cases::case_dir(case)
+            .join("plan.json")
+            .display()
+            .to_string();
+        Gate::with_history(repo, steps, plan)
+    }
+
+    /// A pull request from `steps[0]` to the last step of `repo`, on `plan`.
+    pub fn with_history(repo: TestRepo, steps: Vec<String>, plan: String) -> Gate {
+        let gh = MockGitHub::start();
+        let dir = tempfile::tempdir().unwrap();
+        let head = steps.last().unwrap().clone();
+        let pr = github::pull_request(
+            7,
+            github::user("dave", 40, "User"),
+            &steps[0],
+            &head,
+            "feature",
+        );
+        std::fs::write(
+            dir.path().join("event.json"),
+            github::pull_request_event("synchronize", pr.clone(), "acme/infra").to_string(),
+        )
+        .unwrap();
+        gh.route(PULLS, vec![Reply::json(200, pr)]);
+        gh.route(
+            &format!("{PULLS}/commits?per_page=100"),
+            vec![Reply::json(200, json!([]))],
+        );
+        gh.route(
+            &format!("{PULLS}/reviews?per_page=100"),
+            vec![Reply::json(200, json!([]))],
+        );
+        Gate {
+            repo,
+            steps,
+            gh,
+            dir,
+            plan,
+        }
+    }
+
+    pub fn head(&self) -> &str {
+        self.steps.last().unwrap()
+    }
+
+    pub fn reviews(&self, list: Vec<Value>) {
+        self.gh.route(
+            &format!("{PULLS}/reviews?per_page=100"),
+            vec![Reply::json(200, Value::Array(list))],
+        );
+    }
+
+    pub fn config(&self, text: &str) -> String {
+        let path = self.dir.path().join("policy.hcl");
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `plangate check ARGS PLAN` in GitHub Actions on the pull request.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plangate"));
+        cmd.current_dir(self.repo.path())
+            .arg("check")
+            .args(args)
+            .arg(&self.plan)
+            .env("NO_COLOR", "1")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", self.file("event.json"))
+            .env("GITHUB_API_URL", self.gh.url())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", "acme/infra")
+            .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
+            .env("PLANGATE_HTTP_BACKOFF_MS", "1")
+            .env_remove("PRE_COMMIT_FROM_REF")
+            .env_remove("PRE_COMMIT_TO_REF");
+        let out = cmd.output().unwrap();
+        assert!(
+            !stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN),
+            "the token leaked"
+        );
+        out
+    }
+
+    /// The JSON report and the exit code.
+    pub fn check(&self, extra: &[&str]) -> (i32, Value) {
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        let code = out.status.code().unwrap();
+        assert!(code != 2, "could not decide: {}", stderr(&out));
+        (code, serde_json::from_str(&stdout(&out)).unwrap())
+    }
+}
+
+/// An approving review of `commit` by a person.
+pub fn approve(login: &str, id: u64, commit: &str) -> Value {
+    github::review(
+        id,
+        github::user(login, id, "User"),
+        "APPROVED",
+        commit,
+        "2026-01-02T12:00:00Z",
+    )
+}
+
+/// A review of `commit` by a person, in any state.
+pub fn review(login: &str, id: u64, state: &str, commit: &str) -> Value {
+    github::review(
+        id,
+        github::user(login, id, "User"),
+        state,
+        commit,
+        "2026-01-02T12:00:00Z",
+    )
+}
