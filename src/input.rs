@@ -62,8 +62,25 @@ enum Origin {
     Walked,
 }
 
+/// What reading is doing, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// Starting to read a file of `bytes` bytes.
+    Reading { path: &'a str, bytes: u64 },
+    /// Done with it.
+    Read { path: &'a str },
+}
+
 /// Read every plan under `args`. All unreadable files are reported together.
 pub fn read_plans(args: &[String]) -> Result<Reading, ReadErrors> {
+    read_plans_with(args, &mut |_| {})
+}
+
+/// [`read_plans`], telling `progress` about each file.
+pub fn read_plans_with(
+    args: &[String],
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Reading, ReadErrors> {
     let mut reading = Reading::default();
     let mut errors = Vec::new();
     let mut pages = Vec::new();
@@ -83,7 +100,7 @@ pub fn read_plans(args: &[String]) -> Result<Reading, ReadErrors> {
                 continue;
             }
             n += 1;
-            match read_one(&path, origin) {
+            match read_one(&path, origin, progress) {
                 Ok(Some(Parsed::Plan(plan))) => ordered.push((n, plan)),
                 Ok(Some(Parsed::Page(page))) => {
                     page_order.push(n);
@@ -162,13 +179,33 @@ fn display(path: &Path) -> String {
 }
 
 /// Read one file. `Ok(None)`: found in a directory and plainly not a plan.
-fn read_one(path: &Path, origin: Origin) -> Result<Option<Parsed>, ReadError> {
+fn read_one(
+    path: &Path,
+    origin: Origin,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Option<Parsed>, ReadError> {
     let name = if path.as_os_str() == "-" {
         "<stdin>".to_owned()
     } else {
         display(path)
     };
     let bytes = load(path, &name)?;
+    progress(Progress::Reading {
+        path: &name,
+        bytes: bytes.len() as u64,
+    });
+    let parsed = parse_bytes(path, &name, &bytes, origin);
+    progress(Progress::Read { path: &name });
+    parsed
+}
+
+fn parse_bytes(
+    path: &Path,
+    name: &str,
+    bytes: &[u8],
+    origin: Origin,
+) -> Result<Option<Parsed>, ReadError> {
+    let name = name.to_owned();
     let named = origin == Origin::Named;
     // Names only ever make plangate stricter (see the module docs).
     let looks_like_plan_file = {
@@ -185,8 +222,8 @@ fn read_one(path: &Path, origin: Origin) -> Result<Option<Parsed>, ReadError> {
     match sniff.first() {
         None if strict => Err(ReadError::Empty { path: name }),
         None => Ok(None),
-        Some(b'{' | b'[') => parse::parse_json(&name, &bytes).map(Some),
-        _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, &bytes, strict),
+        Some(b'{' | b'[') => parse::parse_json(&name, bytes).map(Some),
+        _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, bytes, strict),
         _ if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") => {
             if strict {
                 Err(ReadError::Utf16 { path: name })
@@ -201,7 +238,7 @@ fn read_one(path: &Path, origin: Origin) -> Result<Option<Parsed>, ReadError> {
         }),
         _ if strict => {
             // Parse anyway: serde_json then says exactly where it stops being JSON.
-            match parse::parse_json(&name, &bytes)? {
+            match parse::parse_json(&name, bytes)? {
                 Parsed::NotAPlan(what) => Err(ReadError::NotAPlan { path: name, what }),
                 parsed => Ok(Some(parsed)),
             }

@@ -398,3 +398,77 @@ fn a_huge_one_line_plan_reads_and_a_truncated_one_fails_with_a_short_message() {
         err.len()
     );
 }
+
+#[test]
+fn init_writes_a_configuration_that_reads_and_a_workflow_and_keeps_existing_files() {
+    let repo = common::repo::TestRepo::new();
+    let run_in = |args: &[&str]| {
+        plangate()
+            .current_dir(repo.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run_in(&["init"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("wrote"));
+    let config = fs::read_to_string(repo.file(".plangate.hcl")).unwrap();
+    assert!(
+        config.contains("--config-ref"),
+        "it says how to run the gate safely"
+    );
+    let workflow = fs::read_to_string(repo.file(".github/workflows/plangate.yml")).unwrap();
+    assert!(workflow.contains("fetch-depth: 0") && workflow.contains("pull_request_review"));
+    // The written configuration is valid: `rules` reads it.
+    assert_eq!(code(&run_in(&["rules"])), 0);
+    // A second init keeps the user's files unless told otherwise.
+    fs::write(repo.file(".plangate.hcl"), "# mine\n").unwrap();
+    let o = run_in(&["init"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("exists"));
+    assert_eq!(
+        fs::read_to_string(repo.file(".plangate.hcl")).unwrap(),
+        "# mine\n"
+    );
+    assert_eq!(code(&run_in(&["init", "--force"])), 0);
+    assert_ne!(
+        fs::read_to_string(repo.file(".plangate.hcl")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn completions_and_the_manual_are_generated_from_the_arguments() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}");
+        assert!(
+            stdout(&o).contains("check") && stdout(&o).contains("config-ref"),
+            "{shell}"
+        );
+    }
+    let o = run(&["man"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH plangate"));
+}
+
+#[test]
+fn every_command_has_examples_in_its_help() {
+    for command in [
+        "changes",
+        "commits",
+        "check",
+        "rules",
+        "explain",
+        "init",
+        "completions",
+        "man",
+    ] {
+        let o = run(&[command, "--help"]);
+        assert_eq!(code(&o), 0, "{command}");
+        assert!(
+            stdout(&o).contains("Examples:"),
+            "{command} --help has no examples"
+        );
+    }
+}

@@ -63,6 +63,98 @@ impl GitHub {
         }
     }
 
+    /// The client for the repository the workflow runs in: `GITHUB_API_URL`
+    /// (default api.github.com), `GITHUB_TOKEN`, `GITHUB_REPOSITORY`.
+    pub fn from_env(env: &HashMap<String, String>) -> Result<GitHub, ApprovalError> {
+        let var = |k: &str| -> Result<String, ApprovalError> {
+            env.get(k)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .ok_or_else(|| ApprovalError::Environment { what: k.to_owned() })
+        };
+        let api = env
+            .get("GITHUB_API_URL")
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_else(|| "https://api.github.com".into());
+        // Tests shorten the retry delays; nothing else should need to.
+        let backoff = env
+            .get("PLANGATE_HTTP_BACKOFF_MS")
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_millis(500), Duration::from_millis);
+        Ok(GitHub::new(
+            &api,
+            &var("GITHUB_TOKEN")?,
+            &var("GITHUB_REPOSITORY")?,
+            backoff,
+        ))
+    }
+
+    /// Keep one comment on pull request `number` with `body`: update the
+    /// comment that carries `marker`, or create it. Returns its URL.
+    pub fn upsert_comment(
+        &self,
+        number: u64,
+        marker: &str,
+        body: &str,
+    ) -> Result<String, ApprovalError> {
+        let list = format!("/repos/{}/issues/{number}/comments", self.repo);
+        let existing = self.get_all(&list)?.into_iter().find(|c| {
+            c.get("body")
+                .and_then(Value::as_str)
+                .is_some_and(|b| b.contains(marker))
+        });
+        let payload = serde_json::json!({ "body": body }).to_string();
+        let (method, path) = match existing
+            .as_ref()
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_u64)
+        {
+            Some(id) => (
+                "PATCH",
+                format!("/repos/{}/issues/comments/{id}", self.repo),
+            ),
+            None => ("POST", list),
+        };
+        let url = format!("{}{path}", self.api);
+        let builder = if method == "PATCH" {
+            self.agent.patch(&url)
+        } else {
+            self.agent.post(&url)
+        };
+        let request = builder
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28")
+            .header("Content-Type", "application/json");
+        let mut response =
+            request
+                .send(payload.as_str())
+                .map_err(|e| ApprovalError::Unreachable {
+                    path: path.clone(),
+                    attempts: 1,
+                    why: e.to_string(),
+                })?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        match status {
+            200 | 201 => Ok(serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("html_url").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_default()),
+            401 | 403 => Err(ApprovalError::Unauthorized {
+                status,
+                path,
+                help: "commenting needs `permissions: pull-requests: write`".into(),
+            }),
+            _ => Err(ApprovalError::Http {
+                status,
+                path,
+                message: message_of(&text),
+            }),
+        }
+    }
+
     /// Everything `judge` needs for pull request `number`.
     pub fn reviews(&self, number: u64) -> Result<Reviews, ApprovalError> {
         let base = format!("/repos/{}/pulls/{number}", self.repo);

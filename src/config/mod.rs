@@ -212,3 +212,8 @@ pub fn load(location: &Location, repo: Option<&crate::git::Git>) -> Result<Confi
     };
     Ok(parse(SourceFile::new(name, text))?)
 }
+
+/// The commented `.plangate.hcl` that `plangate init` writes.
+pub const INIT_CONFIG: &str = include_str!("templates/plangate.hcl");
+/// The example workflow that `plangate init` writes.
+pub const INIT_WORKFLOW: &str = include_str!("templates/workflow.yml");

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -11,7 +10,7 @@ use super::{
     ApprovalSource, Approvals, CONFIG_TOKEN, ChangedFile, Finding, PlanSummary, Report, Status,
 };
 use crate::Error;
-use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub};
+use crate::approvals::{self, NoTeams, github::GitHub};
 use crate::attribution::{self, Authorship, Basis, Evidence, Snapshot};
 use crate::config::{self, Config};
 use crate::git::{Git, RangeRequest};
@@ -69,8 +68,11 @@ impl Checked {
     }
 }
 
-pub fn run(options: &Options) -> Result<Checked, Error> {
-    let reading = input::read_plans(&options.paths)?;
+pub fn run(
+    options: &Options,
+    progress: &mut dyn FnMut(input::Progress<'_>),
+) -> Result<Checked, Error> {
+    let reading = input::read_plans_with(&options.paths, progress)?;
     for plan in &reading.plans {
         if let Some(gap) = plan.gaps.first() {
             return Err(Error::Incomplete {
@@ -264,27 +266,7 @@ fn judge(
                     pull_request: number,
                 });
             }
-            let var = |k: &str| -> Result<String, ApprovalError> {
-                env.get(k)
-                    .filter(|v| !v.is_empty())
-                    .cloned()
-                    .ok_or_else(|| ApprovalError::Environment { what: k.to_owned() })
-            };
-            let api = env
-                .get("GITHUB_API_URL")
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .unwrap_or_else(|| "https://api.github.com".into());
-            let backoff = env
-                .get("PLANGATE_HTTP_BACKOFF_MS")
-                .and_then(|v| v.parse().ok())
-                .map_or(Duration::from_millis(500), Duration::from_millis);
-            let mut github = GitHub::new(
-                &api,
-                &var("GITHUB_TOKEN")?,
-                &var("GITHUB_REPOSITORY")?,
-                backoff,
-            );
+            let mut github = GitHub::from_env(env)?;
             let reviews = github.reviews(number)?;
             super::decide(
                 findings,

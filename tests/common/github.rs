@@ -56,6 +56,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// The request body (POST, PATCH), once read.
+    pub body: String,
 }
 
 impl Request {
@@ -178,6 +180,11 @@ impl MockGitHub {
         format!("http://{}", self.addr)
     }
 
+    /// Serve `responses` for `method` (POST, PATCH, …) requests to `path`.
+    pub fn route_method(&self, method: &str, path: &str, responses: Vec<Reply>) {
+        self.route(&format!("{method} {path}"), responses);
+    }
+
     /// Replaces any earlier route for the same `path_and_query`.
     pub fn route(&self, path_and_query: &str, responses: Vec<Reply>) {
         assert!(!responses.is_empty(), "route {path_and_query}: no replies");
@@ -255,9 +262,13 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
         return;
     };
     let request = parse_head(&head);
+    let mut recorded = None;
     let reply = match &request {
         Some(request) => {
-            lock(&shared.requests).push(request.clone());
+            let mut requests = lock(&shared.requests);
+            requests.push(request.clone());
+            recorded = Some(requests.len() - 1);
+            drop(requests);
             pick_reply(shared, request)
         }
         None => error(400, "Bad Request"),
@@ -281,10 +292,14 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
         .as_ref()
         .and_then(|r| r.header("content-length")?.trim().parse::<u64>().ok())
         .unwrap_or(0);
+    let mut body = Vec::new();
     if stream.read_exact(&mut vec![0; head_len]).is_err()
-        || io::copy(&mut (&*stream).take(body_len), &mut io::sink()).is_err()
+        || io::copy(&mut (&*stream).take(body_len), &mut body).is_err()
     {
         return;
+    }
+    if let Some(i) = recorded {
+        lock(&shared.requests)[i].body = String::from_utf8_lossy(&body).into_owned();
     }
     if write_reply(stream, base, &reply).is_ok() {
         let _ = stream.shutdown(Shutdown::Write);
@@ -330,19 +345,31 @@ fn parse_head(head: &str) -> Option<Request> {
         method: method.to_string(),
         path: path.to_string(),
         headers,
+        body: String::new(),
     })
 }
 
-/// Exact path and query first, then the path alone; only GET is routed.
+/// Exact path and query first, then the path alone. GET routes are keyed by
+/// path; other methods by "METHOD path" (see `route_method`).
 fn pick_reply(shared: &Shared, request: &Request) -> Reply {
     let mut routes = lock(&shared.routes);
     let path_only = request.path.split('?').next().unwrap_or_default();
-    let key = [request.path.as_str(), path_only]
-        .into_iter()
-        .find(|k| routes.contains_key(*k));
-    match key.filter(|_| request.method == "GET") {
+    let prefix = if request.method == "GET" {
+        String::new()
+    } else {
+        format!("{} ", request.method)
+    };
+    let candidates = [
+        format!("{prefix}{}", request.path),
+        format!("{prefix}{path_only}"),
+    ];
+    let key = candidates
+        .iter()
+        .find(|k| routes.contains_key(k.as_str()))
+        .cloned();
+    match key {
         Some(key) => {
-            let route = routes.get_mut(key).expect("key was found");
+            let route = routes.get_mut(&key).expect("key was found");
             let reply = route.replies[route.served.min(route.replies.len() - 1)].clone();
             route.served += 1;
             reply

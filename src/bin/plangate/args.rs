@@ -94,6 +94,16 @@ Examples:
         /// Report what each finding will need; exit 0 unless something could not be decided
         #[arg(long)]
         preview: bool,
+        /// Also write the JSON report to FILE (whatever --format is)
+        #[arg(long, value_name = "FILE")]
+        report: Option<String>,
+        /// Also write the report as SARIF to FILE (for code scanning)
+        #[arg(long, value_name = "FILE")]
+        sarif: Option<String>,
+        /// In GitHub Actions, keep one pull-request comment with the report, updated in place
+        /// (needs `pull-requests: write`)
+        #[arg(long)]
+        comment: bool,
         /// Plan files or directories; `-` is standard input
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
@@ -109,6 +119,26 @@ Examples:
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// Write a commented .plangate.hcl and an example GitHub workflow
+    #[command(
+        after_help = "Examples:\n  plangate init\n  plangate init --force   # overwrite existing files"
+    )]
+    Init {
+        /// Overwrite files that exist
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  plangate completions bash > /etc/bash_completion.d/plangate\n  plangate completions zsh > \"${fpath[1]}/_plangate\""
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Examples:\n  plangate man | man -l -")]
+    Man,
     /// What a rule checks and why
     #[command(
         after_help = "Examples:\n  plangate explain agent-destroy\n  plangate explain agent-destroy-stateful"

@@ -52,6 +52,9 @@ fn run(cli: Cli) -> ExitCode {
             approvals,
             event,
             preview,
+            report,
+            sarif,
+            comment,
             paths,
         } => {
             let approvals = match (preview, approvals) {
@@ -59,7 +62,29 @@ fn run(cli: Cli) -> ExitCode {
                 (false, Some(reviews)) => ApprovalOption::File { reviews, event },
                 (false, None) => ApprovalOption::Auto,
             };
-            check(format, base, head, &config, approvals, paths, preview)
+            let outputs = Outputs {
+                preview,
+                report,
+                sarif,
+                comment,
+            };
+            check(format, base, head, &config, approvals, paths, outputs)
+        }
+        Command::Init { force } => init(force),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "plangate", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(Failure::Output)
+                .and_then(|()| write_stdout(&String::from_utf8_lossy(&out)))
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Rules { format, config } => rules(format, &config),
         Command::Explain { rule, config } => explain(&rule, &config),
@@ -101,7 +126,9 @@ fn report_failure(failure: Failure) {
 }
 
 fn changes(format: ChangesFormat, paths: &[String]) -> Result<ExitCode, Failure> {
-    let reading = input::read_plans(paths)?;
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let mut spinner = Spinner::new(&env);
+    let reading = input::read_plans_with(paths, &mut |p| spinner.update(p))?;
     let text = match format {
         ChangesFormat::Json => report::changes::json(&reading) + "\n",
         ChangesFormat::Human => report::changes::human(&reading),
@@ -156,6 +183,20 @@ fn range_request(base: Option<&str>, head: Option<&str>) -> Result<RangeRequest,
     Ok(RangeRequest::new(base, head, &env, event.as_ref())?)
 }
 
+/// What `check` writes besides its output.
+struct Outputs {
+    preview: bool,
+    /// `--report FILE`: the JSON report.
+    report: Option<String>,
+    /// `--sarif FILE`: the SARIF report.
+    sarif: Option<String>,
+    /// `--comment`: the sticky pull-request comment.
+    comment: bool,
+}
+
+/// The marker that finds plangate's pull-request comment again.
+const COMMENT_MARKER: &str = "<!-- plangate:report -->";
+
 /// The gate: the library decides; this writes the report and picks the code.
 fn check(
     format: CheckFormat,
@@ -164,7 +205,7 @@ fn check(
     config: &ConfigArgs,
     approvals: ApprovalOption,
     paths: Vec<String>,
-    preview: bool,
+    outputs: Outputs,
 ) -> Result<ExitCode, Failure> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let options = Options {
@@ -179,7 +220,8 @@ fn check(
         dir: std::env::current_dir().map_err(Failure::Output)?,
         env: env.clone(),
     };
-    let checked = gate::run::run(&options)?;
+    let mut spinner = Spinner::new(&env);
+    let checked = gate::run::run(&options, &mut |p| spinner.update(p))?;
     let in_actions = env.get("GITHUB_ACTIONS").map(String::as_str) == Some("true");
     let mut text = match format {
         CheckFormat::Json => report::check::json(&checked.report) + "\n",
@@ -196,19 +238,168 @@ fn check(
         text.push_str(&report::check::github(&checked));
     }
     // The verdict is decided before anything is written: a failure to write
-    // the output or the summary is exit 2, never a pass.
-    let code = checked.report.exit_code(preview);
-    if in_actions && let Some(summary) = env.get("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        use std::io::Write as _;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(summary)
-            .and_then(|mut f| f.write_all(report::check::markdown(&checked).as_bytes()))
+    // an output is exit 2, never a pass.
+    let code = checked.report.exit_code(outputs.preview);
+    if let Some(path) = &outputs.report {
+        std::fs::write(path, report::check::json(&checked.report) + "\n")
             .map_err(Failure::Output)?;
+    }
+    if let Some(path) = &outputs.sarif {
+        std::fs::write(
+            path,
+            report::sarif::sarif(&checked.report, &checked.policy) + "\n",
+        )
+        .map_err(Failure::Output)?;
+    }
+    if in_actions {
+        if let Some(summary) = env.get("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            append(summary, &report::check::markdown(&checked))?;
+        }
+        if let Some(output) = env.get("GITHUB_OUTPUT").filter(|s| !s.is_empty()) {
+            append(output, &step_outputs(&checked, outputs.report.as_deref()))?;
+        }
+    }
+    if outputs.comment {
+        // The comment reports the verdict; it does not decide it. A comment
+        // that cannot be posted is said loudly and leaves the exit code alone.
+        if let Err(why) = post_comment(&checked, &env) {
+            let message = format!("plangate could not update its pull-request comment: {why}");
+            eprintln!("{message}");
+            if in_actions {
+                text.push_str(&format!(
+                    "::warning title=plangate comment::{}\n",
+                    message.replace('%', "%25").replace('\n', "%0A")
+                ));
+            }
+        }
     }
     write_stdout(&text)?;
     Ok(ExitCode::from(code))
+}
+
+fn append(path: &str, text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(Failure::Output)
+}
+
+/// `result`, `blocked`, `destructive` and `report` for `$GITHUB_OUTPUT`.
+fn step_outputs(checked: &gate::run::Checked, report: Option<&str>) -> String {
+    let r = &checked.report;
+    let result = match r.result {
+        gate::Verdict::Pass => "pass",
+        gate::Verdict::Fail => "fail",
+    };
+    let destructive: usize = checked
+        .reading
+        .plans
+        .iter()
+        .map(|p| p.destructive().count())
+        .sum();
+    format!(
+        "result={result}\nblocked={}\ndestructive={destructive}\nreport={}\n",
+        r.blocked().count(),
+        report.unwrap_or("")
+    )
+}
+
+fn post_comment(checked: &gate::run::Checked, env: &HashMap<String, String>) -> Result<(), String> {
+    let number = match &checked.report.approvals {
+        gate::ApprovalSource::GitHub { pull_request }
+        | gate::ApprovalSource::File { pull_request, .. } => *pull_request,
+        _ => {
+            let event = env
+                .get("GITHUB_EVENT_PATH")
+                .ok_or("not running on a pull request")?;
+            let text = std::fs::read_to_string(event).map_err(|e| e.to_string())?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            value
+                .pointer("/pull_request/number")
+                .and_then(serde_json::Value::as_u64)
+                .ok_or("not running on a pull request")?
+        }
+    };
+    let github = plangate::approvals::github::GitHub::from_env(env).map_err(|e| e.to_string())?;
+    let body = format!("{COMMENT_MARKER}\n{}", report::check::markdown(checked));
+    github
+        .upsert_comment(number, COMMENT_MARKER, &body)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// `plangate init`: a commented configuration and an example workflow.
+fn init(force: bool) -> Result<ExitCode, Failure> {
+    let root = Git::open(&std::env::current_dir().map_err(Failure::Output)?)
+        .map(|g| g.root().to_path_buf())
+        .unwrap_or_else(|_| std::path::PathBuf::from("."));
+    let files = [
+        (root.join(config::FILE_NAME), config::INIT_CONFIG),
+        (
+            root.join(".github/workflows/plangate.yml"),
+            config::INIT_WORKFLOW,
+        ),
+    ];
+    if !force && let Some((existing, _)) = files.iter().find(|(p, _)| p.exists()) {
+        return Err(Failure::Other(miette::miette!(
+            code = "plangate::init::exists",
+            help = "keep your file, or run `plangate init --force` to overwrite it",
+            "{} exists",
+            existing.display()
+        )));
+    }
+    let mut said = String::new();
+    for (path, text) in &files {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(Failure::Output)?;
+        }
+        std::fs::write(path, text).map_err(Failure::Output)?;
+        said.push_str(&format!("wrote {}\n", path.display()));
+    }
+    said.push_str("next: edit .plangate.hcl, replace <owner> in the workflow, and make the job a required check\n");
+    write_stdout(&said)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A spinner on stderr while a big plan is read, on a terminal only (never in
+/// CI logs, where it would be noise).
+struct Spinner {
+    enabled: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+/// Plans smaller than this read too fast to need a spinner.
+const SPINNER_BYTES: u64 = 32 << 20;
+
+impl Spinner {
+    fn new(env: &HashMap<String, String>) -> Spinner {
+        let ci = env.get("CI").is_some_and(|v| !v.is_empty()) || env.contains_key("GITHUB_ACTIONS");
+        Spinner {
+            enabled: std::io::stderr().is_terminal() && !ci,
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, progress: input::Progress<'_>) {
+        match progress {
+            input::Progress::Reading { path, bytes } if self.enabled && bytes >= SPINNER_BYTES => {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_message(format!("reading {path} ({} MB)", bytes / 1_000_000));
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                self.bar = Some(bar);
+            }
+            input::Progress::Read { .. } => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn rules(format: ChangesFormat, args: &ConfigArgs) -> Result<ExitCode, Failure> {

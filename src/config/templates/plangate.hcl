@@ -1,0 +1,50 @@
+# plangate's policy for this repository. Without this file plangate uses its
+# built-in rules (`plangate rules` lists them, `plangate explain RULE` says why
+# each exists). Everything here adds to them; see README.md, "Configuration".
+#
+# Run the gate with --config-ref set to your base branch, so that a pull
+# request is judged by the policy it started from, not by its own edits.
+
+# Who may approve what, by GitHub login.
+# team "sre" {
+#   members = ["alice", "bob"]
+# }
+
+# GitHub logins and the e-mail addresses they commit with, so that plangate can
+# tell a reviewer from the author of a commit.
+# person "alice" {
+#   emails = ["alice@example.com"]
+# }
+
+# Identities of agents that are not in the built-in catalog, and how to count
+# commits nobody can vouch for.
+agents {
+  # author_emails = ["*@bots.example.com"]
+  # trailers      = ["Agent-Session"]
+  # Count commits without a good signature as agent-written:
+  # unverified = "agent"
+  # Count changes no commit could be tied to as agent-written (the default):
+  unknown = "agent"
+}
+
+# Tighten a built-in rule: two approvals for any agent-written destroy.
+# rule "agent-destroy" {
+#   require {
+#     approvals = 2
+#   }
+# }
+
+# A rule of your own: production databases need the SRE team.
+# rule "agent-destroy-production-database" {
+#   description = "An agent-written change destroys or replaces a production database"
+#   match {
+#     actions        = ["delete", "replace"]
+#     resource_types = ["aws_db_instance", "aws_rds_cluster", "AWS::RDS::*"]
+#     plans          = ["plans/prod/**"]
+#     authored_by    = "agent"
+#   }
+#   require {
+#     approvals = 2
+#     from      = ["team:sre"]
+#   }
+# }
