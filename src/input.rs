@@ -21,8 +21,39 @@ use crate::parse::{self, Parsed, ReadError, ReadErrors, binary};
 /// parser has passed can be dropped by the kernel).
 const MAP_THRESHOLD: u64 = 1 << 20;
 
-/// Directories never walked: VCS metadata and Terraform's provider cache.
-const SKIP_DIRS: &[&str] = &[".git", ".terraform"];
+/// Directories never walked: VCS metadata, Terraform's provider cache, and
+/// trees of generated or vendored files that hold no plans.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".terraform",
+    ".terragrunt-cache",
+    "node_modules",
+    "cdk.out",
+];
+
+/// Keys only plans have: a JSON file found in a walk that mentions one near its
+/// start but cannot be read is a damaged plan, never a file to skip.
+const PLAN_KEYS: &[&[u8]] = &[
+    b"\"format_version\"",
+    b"\"resource_changes\"",
+    b"\"planned_values\"",
+    b"\"ChangeSetId\"",
+    b"\"ChangeSetName\"",
+    b"\"Changes\"",
+    b"\"resourceChange\"",
+];
+
+/// Does this unreadable file look like a plan (by its start, or its name)?
+fn looks_like_a_plan(file_name: &str, bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let name = file_name.to_lowercase();
+    PLAN_KEYS
+        .iter()
+        .any(|k| memchr::memmem::find(head, k).is_some())
+        || ["plan", "changeset", "change-set", "change_set"]
+            .iter()
+            .any(|w| name.contains(w))
+}
 
 /// The plans read from the arguments, and what was passed over.
 #[derive(Debug, Default)]
@@ -175,7 +206,9 @@ fn collect(
 }
 
 fn display(path: &Path) -> String {
-    path.display().to_string()
+    // `plangate check .` names `plan.json`, not `./plan.json` (annotations and
+    // reports use these names).
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
 /// Read one file. `Ok(None)`: found in a directory and plainly not a plan.
@@ -219,9 +252,21 @@ fn parse_bytes(
         .unwrap_or(bytes.len());
     let body = &bytes[start..];
     let sniff = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match sniff.first() {
         None if strict => Err(ReadError::Empty { path: name }),
         None => Ok(None),
+        // In a walk, JSON that cannot be read is skipped unless it looks like a
+        // plan (a tsconfig.json with comments is not a damaged plan).
+        Some(b'{' | b'[') if !named => match parse::parse_json(&name, bytes) {
+            Err(e) if !looks_like_a_plan(&file_name, bytes) => Ok(Some(Parsed::NotAPlan(format!(
+                "JSON that cannot be read, and not a plan by its start or name ({e})"
+            )))),
+            other => other.map(Some),
+        },
         Some(b'{' | b'[') => parse::parse_json(&name, bytes).map(Some),
         _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, bytes, strict),
         _ if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") => {
@@ -236,6 +281,13 @@ fn parse_bytes(
             path: name,
             what: "binary data, not JSON".into(),
         }),
+        // JSON with comments (tsconfig, editor settings) in a walk is no plan.
+        _ if !named
+            && (sniff.starts_with(b"//") || sniff.starts_with(b"/*"))
+            && !looks_like_a_plan(&file_name, bytes) =>
+        {
+            Ok(None)
+        }
         _ if strict => {
             // Parse anyway: serde_json then says exactly where it stops being JSON.
             match parse::parse_json(&name, bytes)? {

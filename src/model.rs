@@ -210,6 +210,9 @@ pub enum Gap {
     /// A nested (child) change set was given without its root: the root's own
     /// changes, executed together with it, are unknown.
     RootChangeSetMissing { parent_change_set_id: String },
+    /// A nested stack is updated but the change set was made without
+    /// `--include-nested-stacks`, so what changes inside it is unknown.
+    NestedStackNotDescribed { stack: String },
 }
 
 impl fmt::Display for Gap {
@@ -225,6 +228,12 @@ impl fmt::Display for Gap {
                 f,
                 "the change set of nested stack `{stack}` ({change_set_id}) was not given: \
                  what it changes is unknown"
+            ),
+            Gap::NestedStackNotDescribed { stack } => write!(
+                f,
+                "nested stack `{stack}` is modified, but the change set does not describe its \
+                 contents (create it with --include-nested-stacks and give plangate each nested \
+                 change set)"
             ),
             Gap::RootChangeSetMissing {
                 parent_change_set_id,

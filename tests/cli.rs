@@ -104,6 +104,15 @@ fn a_damaged_plan_in_a_directory_is_an_error_not_a_skip() {
         ),
         ("prod.json", b""),
         ("plan.json", b"Error: Failed to load plugin schemas\n"),
+        ("prod.json", b"Error: Failed to load plugin schemas\n"),
+        // Unreadable, named like nothing in particular, but a plan by its keys.
+        (
+            "out.json",
+            b"{\"format_version\":\"1.2\",\"planned_values\":{",
+        ),
+        ("out.json", b"{\"Changes\":[{\"Type\":\"Resource\""),
+        ("notes.json", b"// a plan\n{\"format_version\":\"1.2\"}"),
+        ("nested-changeset.json", b"{ // damaged\n"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         fs::copy(REPLACE, dir.path().join("good.json")).unwrap();
@@ -112,6 +121,35 @@ fn a_damaged_plan_in_a_directory_is_an_error_not_a_skip() {
         assert_eq!(code(&o), 2, "{name}: {:?}", content);
         assert!(stderr(&o).contains(name), "{}", stderr(&o));
     }
+}
+
+#[test]
+fn a_walk_passes_over_json_with_comments_and_generated_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(REPLACE, dir.path().join("plan.json")).unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "tsconfig.json",
+            "{\n  // strict mode\n  \"compilerOptions\": {}\n}\n",
+        ),
+        (".vscode/settings.json", "// editor\n{ \"a\": 1 }\n"),
+        (
+            "node_modules/pkg/plan.json",
+            "{\"format_version\":\"1.2\",\"resource_changes\":[",
+        ),
+        ("cdk.out/plan.json", "{\"format_version\":"),
+        (".terragrunt-cache/x/plan.json", "{"),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let o = run(&["changes", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let plans = out["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), 1, "{out:#}");
 }
 
 #[test]

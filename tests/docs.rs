@@ -17,3 +17,14 @@ fn docs_rules_md_is_generated_from_the_rules() {
         "docs/rules.md is out of date with rules/*.hcl: run `PLANGATE_UPDATE_DOCS=1 cargo test --test docs`"
     );
 }
+
+/// README shows the workflow `plangate init` writes, as it writes it.
+#[test]
+fn readme_shows_the_workflow_init_writes() {
+    let readme = include_str!("../README.md");
+    let workflow = include_str!("../src/config/templates/workflow.yml");
+    assert!(
+        readme.contains(&format!("```yaml\n{workflow}```\n")),
+        "README.md's workflow under \"In GitHub Actions\" differs from src/config/templates/workflow.yml"
+    );
+}

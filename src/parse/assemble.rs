@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::cloudformation::Page;
 use super::error::ReadError;
-use crate::model::{Change, Format, Gap, Plan};
+use crate::model::{Action, Change, Format, Gap, Plan};
 
 /// One change set with all its pages merged.
 struct ChangeSet {
@@ -170,6 +170,21 @@ fn flatten(
             .map(str::to_owned)
             .collect();
         plan.changes.push(change);
+    }
+    // A nested stack that is updated without a change set of its own hides
+    // what happens inside it. Added ones only create; removed and replaced
+    // ones are already flagged as destroying everything they hold.
+    for (i, change) in set.changes.iter().enumerate() {
+        let nested = matches!(
+            change.resource_type.as_str(),
+            "AWS::CloudFormation::Stack" | "AWS::Serverless::Application"
+        );
+        let changing = change.action == Action::Update;
+        if nested && changing && !set.children.iter().any(|(at, _)| *at == i) {
+            plan.gaps.push(Gap::NestedStackNotDescribed {
+                stack: format!("{prefix}{}", change.address),
+            });
+        }
     }
     for (at, child_id) in &set.children {
         let stack = format!("{prefix}{}", set.changes[*at].address);

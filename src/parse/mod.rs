@@ -115,9 +115,10 @@ fn json_error(path: &str, bytes: &[u8], err: &serde_json::Error) -> ReadError {
 
 fn syntax_help(bytes: &[u8], category: Category, message: &str) -> String {
     if bytes.starts_with(b"[command]") {
-        return "the file starts with `[command]`: it was captured through the \
-                hashicorp/setup-terraform wrapper, which adds lines to stdout; set \
-                `terraform_wrapper: false` on setup-terraform and write it again"
+        return "the file starts with `[command]`: it was captured through the wrapper of \
+                hashicorp/setup-terraform or opentofu/setup-opentofu, which adds lines to \
+                stdout; set `terraform_wrapper: false` (or `tofu_wrapper: false`) and write it \
+                again"
             .into();
     }
     if category == Category::Eof {

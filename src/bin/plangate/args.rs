@@ -64,7 +64,7 @@ decide (unreadable plan, bad configuration, missing history, API failure).
 
 Approvals come from the GitHub API in GitHub Actions on a pull request (GITHUB_TOKEN,
 GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH), or from --approvals FILE (a
-saved GET /repos/{owner}/{repo}/pulls/{n}/reviews response) with --event FILE.
+saved GET /repos/OWNER/REPO/pulls/NUMBER/reviews response) with --event FILE.
 Without either, every finding that needs approval blocks; --preview shows what
 each would need and exits 0.
 

@@ -118,6 +118,9 @@ fn report_failure(failure: Failure) {
         Failure::Plangate(plangate::Error::Read(mut errors)) if errors.errors.len() == 1 => {
             eprintln!("{:?}", miette::Report::new(errors.errors.remove(0)));
         }
+        Failure::Plangate(plangate::Error::Config(mut errors)) if errors.errors.len() == 1 => {
+            eprintln!("{:?}", miette::Report::new(errors.errors.remove(0)));
+        }
         Failure::Plangate(e) => eprintln!("{:?}", miette::Report::new(e)),
         Failure::Other(report) => eprintln!("{report:?}"),
         Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
