@@ -50,4 +50,12 @@ pub enum Error {
         )
     )]
     ConfigNotAtRevision { path: String, rev: String },
+
+    #[error("the configuration {path} {why}")]
+    #[diagnostic(code(plangate::config::path), help("{help}"))]
+    ConfigPath {
+        path: String,
+        why: String,
+        help: String,
+    },
 }

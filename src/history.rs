@@ -17,11 +17,27 @@ pub struct History {
     pub commits: Vec<Authored>,
 }
 
+/// The most commits [`read`] reads from one range. A longer range is a wrong
+/// base far more often than a real change, and `check` attributes a change it
+/// cannot tie to a declaration to every commit of the range, so its memory
+/// grows with commits × such changes.
+pub const MAX_COMMITS: usize = 10_000;
+
 /// Resolve the range and classify each of its commits.
 pub fn read(git: &Git, request: &RangeRequest, catalog: &Catalog) -> Result<History, GitError> {
+    read_at_most(git, request, catalog, MAX_COMMITS)
+}
+
+/// [`read`], refusing a range of more than `max_commits` commits.
+pub fn read_at_most(
+    git: &Git,
+    request: &RangeRequest,
+    catalog: &Catalog,
+    max_commits: usize,
+) -> Result<History, GitError> {
     let range = git.resolve(request)?;
     let commits = git
-        .commits(&range)?
+        .commits_at_most(&range, max_commits)?
         .into_iter()
         .map(|commit| {
             let by = classify::classify(&commit, catalog);

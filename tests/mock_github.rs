@@ -356,3 +356,133 @@ fn builders_have_githubs_shapes() {
     );
     assert_eq!(event["pull_request"]["head"]["sha"], "head1");
 }
+
+#[test]
+fn drip_sends_the_whole_body_in_pieces() {
+    let gh = MockGitHub::start();
+    let body =
+        json!([{"id": 1, "state": "APPROVED", "body": "long enough to need several pieces"}]);
+    gh.route(
+        "/drip",
+        vec![ok(body.clone()).drip(Duration::from_millis(20))],
+    );
+    let addr = gh.url().trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(b"GET /drip HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (mut bytes, mut reads, mut buf) = (Vec::new(), 0, [0u8; 4096]);
+    loop {
+        let n = stream.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        reads += 1;
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&bytes[..end]).to_string();
+    let text = body.to_string();
+    assert!(
+        head.contains(&format!("Content-Length: {}\r\n", text.len())),
+        "{head}"
+    );
+    assert_eq!(&bytes[end..], text.as_bytes());
+    // The head, then the body in 16-byte pieces 20 ms apart: the pieces come
+    // in separate reads unless the client is descheduled for most of them.
+    assert!(reads >= 3, "{reads} reads for {} body bytes", text.len());
+}
+
+#[test]
+fn stalled_sends_the_head_and_never_the_body() {
+    let gh = MockGitHub::start();
+    gh.route("/stall", vec![ok(json!([1, 2, 3])).stalled()]);
+    let addr = gh.url().trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(b"GET /stall HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (mut bytes, mut buf) = (Vec::new(), [0u8; 4096]);
+    while !bytes.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before the head was complete");
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_string();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("Content-Length: 7\r\n"), "{head}");
+    assert!(
+        head.ends_with("\r\n\r\n"),
+        "no body byte came with the head"
+    );
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let err = stream.read(&mut buf).expect_err("the body does not come");
+    assert!(
+        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{err:?}"
+    );
+    // Dropping the server ends the connection, still without a body.
+    drop(gh);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn hangup_closes_without_answering_and_without_a_reset() {
+    let gh = MockGitHub::start();
+    gh.route("/bye", vec![Reply::hangup(), ok(json!("after"))]);
+    let out = send(&gh, "/bye").expect("a clean close, not a reset");
+    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+    assert_eq!(get(&gh, "/bye").json(), json!("after"));
+    assert_eq!(gh.requests().len(), 2, "the hung-up request is recorded");
+}
+
+#[test]
+fn ureq_fails_on_the_slow_faults_within_its_timeout() {
+    let gh = MockGitHub::start();
+    let short: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_millis(500)))
+        .build()
+        .into();
+    let body = json!({"pieces": "x".repeat(200)});
+    gh.route("/stall", vec![ok(json!([1])).stalled()]);
+    gh.route("/bye", vec![Reply::hangup()]);
+    gh.route(
+        "/drip-slow",
+        vec![ok(body.clone()).drip(Duration::from_millis(100))],
+    );
+    gh.route(
+        "/drip-fast",
+        vec![ok(body.clone()).drip(Duration::from_millis(1))],
+    );
+    let url = |p: &str| format!("{}{p}", gh.url());
+    let mut stalled = short.get(url("/stall")).call().expect("the head comes");
+    assert!(stalled.body_mut().read_to_string().is_err());
+    assert!(short.get(url("/bye")).call().is_err());
+    // 14 pieces 100 ms apart cannot arrive within 500 ms.
+    let slow = short
+        .get(url("/drip-slow"))
+        .call()
+        .and_then(|mut r| r.body_mut().read_to_string());
+    assert!(slow.is_err(), "{slow:?}");
+    let fast = agent()
+        .get(url("/drip-fast"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&fast).unwrap(), body);
+}

@@ -17,6 +17,13 @@ const ATTEMPTS: u32 = 4;
 const MAX_WAIT: Duration = Duration::from_secs(60);
 /// Pages per list: 100 pages of 100 is more than any pull request has.
 const MAX_PAGES: usize = 100;
+/// Readings of a list of several pages until two in a row agree: pages are
+/// read one by one, and a review that moves between them can be missed or
+/// seen twice.
+const MAX_READS: usize = 4;
+/// The longest one request may take, body included: a server that stops
+/// answering half-way must not hold the gate until the job's own timeout.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct GitHub {
     api: String,
@@ -42,25 +49,35 @@ struct Page {
     status: u16,
     body: String,
     next: Option<String>,
+    last: Option<String>,
     retry_after: Option<Duration>,
+}
+
+/// One reading of a list, page by page.
+struct Listing {
+    items: Vec<Value>,
+    pages: usize,
+    /// Why this reading may not be the list as it is: it may have missed an
+    /// item, or counted one twice.
+    doubt: Option<String>,
 }
 
 impl GitHub {
     /// `api` is GITHUB_API_URL, `repo` GITHUB_REPOSITORY (`owner/name`).
     pub fn new(api: &str, token: &str, repo: &str, backoff: Duration) -> GitHub {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .user_agent(concat!("plangate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         GitHub {
             api: api.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
             repo: repo.to_owned(),
-            agent,
+            agent: agent(TIMEOUT),
             backoff,
         }
+    }
+
+    /// The same client with another limit on each request (30 s by default).
+    pub fn with_timeout(mut self, timeout: Duration) -> GitHub {
+        self.agent = agent(timeout);
+        self
     }
 
     /// The client for the repository the workflow runs in: `GITHUB_API_URL`
@@ -82,12 +99,17 @@ impl GitHub {
             .get("PLANGATE_HTTP_BACKOFF_MS")
             .and_then(|v| v.parse().ok())
             .map_or(Duration::from_millis(500), Duration::from_millis);
+        let timeout = env
+            .get("PLANGATE_HTTP_TIMEOUT_MS")
+            .and_then(|v| v.parse().ok())
+            .map_or(TIMEOUT, Duration::from_millis);
         Ok(GitHub::new(
             &api,
             &var("GITHUB_TOKEN")?,
             &var("GITHUB_REPOSITORY")?,
             backoff,
-        ))
+        )
+        .with_timeout(timeout))
     }
 
     /// Keep one comment on pull request `number` with `body`: update the
@@ -150,7 +172,7 @@ impl GitHub {
             _ => Err(ApprovalError::Http {
                 status,
                 path,
-                message: message_of(&text),
+                message: message_of(&text, &self.token),
             }),
         }
     }
@@ -167,10 +189,12 @@ impl GitHub {
             .get_all(&reviews_path)?
             .iter()
             .map(|item| {
-                review(item).map_err(|why| ApprovalError::Malformed {
-                    path: reviews_path.clone(),
-                    why,
-                })
+                review_fields(item)
+                    .and_then(|()| review(item))
+                    .map_err(|why| ApprovalError::Malformed {
+                        path: reviews_path.clone(),
+                        why,
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let commits_path = format!("{base}/commits");
@@ -204,11 +228,40 @@ impl GitHub {
         })
     }
 
-    /// Every item of a paginated list.
+    /// Every item of a paginated list. One page is one answer, a snapshot; a
+    /// list of several pages is read again until two readings in a row agree.
     fn get_all(&self, path: &str) -> Result<Vec<Value>, ApprovalError> {
+        let mut previous: Option<Listing> = None;
+        let mut why = String::new();
+        for _ in 0..MAX_READS {
+            let listing = self.read_pages(path)?;
+            match &listing.doubt {
+                Some(doubt) => why = doubt.clone(),
+                None if listing.pages == 1 => return Ok(listing.items),
+                None => {
+                    if previous
+                        .as_ref()
+                        .is_some_and(|p| p.doubt.is_none() && p.items == listing.items)
+                    {
+                        return Ok(listing.items);
+                    }
+                    why = "changed while being read".into();
+                }
+            }
+            previous = Some(listing);
+        }
+        Err(ApprovalError::Pagination {
+            path: path.to_owned(),
+            why: format!("{why} (after {MAX_READS} readings)"),
+        })
+    }
+
+    /// One reading of a list, following its `next` links.
+    fn read_pages(&self, path: &str) -> Result<Listing, ApprovalError> {
         let mut items = Vec::new();
         let mut url = format!("{}{path}?per_page=100", self.api);
         let mut seen = Vec::new();
+        let mut last = None;
         for _ in 0..MAX_PAGES {
             let page = self.fetch(&url, path)?;
             let value: Value =
@@ -221,10 +274,29 @@ impl GitHub {
                 why: "a page is not a JSON array".into(),
             })?;
             items.extend(list.iter().cloned());
-            seen.push(url);
+            last = page.last.or(last);
             match page.next {
-                None => return Ok(items),
-                Some(next) if seen.contains(&next) => {
+                None => {
+                    let pages = seen.len() + 1;
+                    // GitHub names the last page on every page but that one:
+                    // ending elsewhere means the list moved while being read,
+                    // as does an item on two pages. (One page is one answer.)
+                    let doubt = match last {
+                        Some(last) if !same_page(&last, &url) => Some(format!(
+                            "ended at {url}, before the last page it announced ({last})"
+                        )),
+                        _ if pages > 1 => {
+                            repeated(&items).map(|id| format!("lists item {id} twice"))
+                        }
+                        _ => None,
+                    };
+                    return Ok(Listing {
+                        items,
+                        pages,
+                        doubt,
+                    });
+                }
+                Some(next) if next == url || seen.contains(&next) => {
                     return Err(ApprovalError::Pagination {
                         path: path.to_owned(),
                         why: "loops back to a page already read".into(),
@@ -237,7 +309,7 @@ impl GitHub {
                         why: format!("points outside {}", self.api),
                     });
                 }
-                Some(next) => url = next,
+                Some(next) => seen.push(std::mem::replace(&mut url, next)),
             }
         }
         Err(ApprovalError::Pagination {
@@ -253,7 +325,10 @@ impl GitHub {
             match self.request(url) {
                 Ok(page) if page.status < 300 => return Ok(page),
                 Ok(page)
-                    if page.status == 401 || page.status == 403 && page.retry_after.is_none() =>
+                    if page.status == 401
+                        || page.status == 403
+                            && page.retry_after.is_none()
+                            && !rate_limited(&page.body) =>
                 {
                     return Err(ApprovalError::Unauthorized {
                         status: page.status,
@@ -262,7 +337,11 @@ impl GitHub {
                     });
                 }
                 Ok(page) if page.status == 429 || page.status == 403 || page.status >= 500 => {
-                    why = format!("HTTP {}", page.status);
+                    why = format!(
+                        "HTTP {}: {}",
+                        page.status,
+                        message_of(&page.body, &self.token)
+                    );
                     let wait = page.retry_after.unwrap_or(self.backoff * 2u32.pow(attempt));
                     if wait > MAX_WAIT {
                         return Err(ApprovalError::Unreachable {
@@ -279,7 +358,7 @@ impl GitHub {
                     return Err(ApprovalError::Http {
                         status: page.status,
                         path: path.to_owned(),
-                        message: message_of(&page.body),
+                        message: message_of(&page.body, &self.token),
                     });
                 }
                 Err(e) => {
@@ -314,7 +393,8 @@ impl GitHub {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let next = header("link").and_then(|l| next_link(&l));
+        let link = header("link").unwrap_or_default();
+        let (next, last) = (link_of(&link, "next"), link_of(&link, "last"));
         let retry_after = header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs)
@@ -340,6 +420,7 @@ impl GitHub {
             status,
             body,
             next,
+            last,
             retry_after,
         })
     }
@@ -379,27 +460,101 @@ fn permission_help(path: &str) -> String {
     }
 }
 
-/// GitHub's error message from an error body, or the start of the body.
-fn message_of(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
+/// GitHub's error message from an error body, or the start of the body, with
+/// the token taken out: a proxy or a server may echo the request it refused.
+fn message_of(body: &str, token: &str) -> String {
+    let message = serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| body.chars().take(120).collect())
+        .unwrap_or_else(|| body.to_owned());
+    let message = if token.is_empty() {
+        message
+    } else {
+        message.replace(token, "[token]")
+    };
+    message.chars().take(120).collect()
+}
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        // An answer from wherever a redirect leads is not GitHub's (and would
+        // come without the token anyway): a 3xx is reported, not followed.
+        .max_redirects(0)
+        .user_agent(concat!("plangate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// A 403 that is GitHub's secondary (or primary) rate limit rather than a
+/// missing permission: its message says so.
+fn rate_limited(body: &str) -> bool {
+    message_of(body, "")
+        .to_ascii_lowercase()
+        .contains("rate limit")
+}
+
+/// The fields of a review that `review` reads as absent but GitHub always
+/// sends (`user` and `commit_id` may be null, never missing). A review whose
+/// `user` is missing would be nobody's, and would not withdraw its author's
+/// earlier approval.
+fn review_fields(item: &Value) -> Result<(), String> {
+    if item.get("id").and_then(Value::as_u64).is_none() {
+        return Err("a review has no `id`".into());
+    }
+    match ["user", "state", "commit_id"]
+        .into_iter()
+        .find(|key| item.get(key).is_none())
+    {
+        Some(key) => Err(format!("a review has no `{key}`")),
+        None => Ok(()),
+    }
+}
+
+/// The first `id` (or `sha`) that occurs twice in a list.
+fn repeated(items: &[Value]) -> Option<String> {
+    let mut keys = std::collections::HashSet::new();
+    items
+        .iter()
+        .filter_map(|i| i.get("id").or_else(|| i.get("sha")))
+        .map(Value::to_string)
+        .find(|k| !keys.insert(k.clone()))
+}
+
+/// Whether two page URLs name the same page: by their `page` parameter when
+/// both have one (the others may come in another order), else exactly.
+fn same_page(a: &str, b: &str) -> bool {
+    let number = |u: &str| {
+        u.split_once('?')?
+            .1
+            .split('&')
+            .find_map(|p| p.strip_prefix("page="))
+            .map(str::to_owned)
+    };
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// The `rel="next"` URL of a `Link` header.
+#[cfg(test)]
 fn next_link(link: &str) -> Option<String> {
+    link_of(link, "next")
+}
+
+/// The URL of a `Link` header's link with relation `rel`.
+fn link_of(link: &str, rel: &str) -> Option<String> {
+    let rel = format!("rel=\"{rel}\"");
     link.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;
-        params
-            .split(';')
-            .any(|p| p.trim() == "rel=\"next\"")
-            .then(|| {
-                url.trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_owned()
-            })
+        params.split(';').any(|p| p.trim() == rel).then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
     })
 }
 
@@ -415,6 +570,30 @@ mod tests {
             Some("https://api.github.com/repos/o/r/pulls/1/reviews?page=2")
         );
         assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
+    }
+
+    #[test]
+    fn an_error_body_that_echoes_the_token_is_redacted() {
+        let token = "ghs_secret_token_value";
+        let json = format!(r#"{{"message": "Bad credentials: Bearer {token}"}}"#);
+        assert_eq!(message_of(&json, token), "Bad credentials: Bearer [token]");
+        // Cut after the redaction, so no prefix of the token is left either.
+        let raw = format!("{}Authorization: Bearer {token}", "x".repeat(90));
+        assert!(!message_of(&raw, token).contains("ghs_"));
+    }
+
+    #[test]
+    fn the_last_link_and_which_page_a_url_names() {
+        let l = r#"<https://api.github.com/repositories/9/pulls/1/reviews?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/9/pulls/1/reviews?per_page=100&page=5>; rel="last""#;
+        let last = link_of(l, "last").unwrap();
+        assert!(last.ends_with("page=5"));
+        assert!(same_page(&last, "https://x/r?page=5&per_page=100"));
+        assert!(!same_page(&last, "https://x/r?per_page=100&page=4"));
+        // `per_page` is not `page`.
+        assert!(!same_page(
+            "https://x/r?per_page=5",
+            "https://x/r?per_page=5&page=2"
+        ));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Approvals: which reviews count for a finding, and why the others do not.
 //!
 //! An approval counts when it is the reviewer's latest review and that review is
-//! `APPROVED`; it was given on the head commit being checked; the reviewer is a
+//! `APPROVED`; it was given on the head commit being checked (or the reviewer
+//! approved the head and has only approved since); the reviewer is a
 //! human (not a bot, not an agent identity), is not the pull request's author,
 //! did not author or commit a commit the finding is attributed to, is not named
 //! as a co-author of an agent-written commit it is attributed to (the operator
@@ -102,7 +103,11 @@ pub fn judge(
     // Each reviewer's latest decisive review, in the order GitHub lists them
     // (chronological). A later comment does not withdraw an approval; any
     // state plangate does not know does, since it cannot say it approves.
-    let mut latest: Vec<(&Review, bool)> = Vec::new(); // (latest, ever approved)
+    // Also whether they approved the head since they last withdrew: a later
+    // approval of an older commit (submitted through the API, or after the
+    // head moved back) does not undo an approval of the head, or removing
+    // that later approval would turn a finding from blocked to approved.
+    let mut latest: Vec<(&Review, bool, bool)> = Vec::new(); // (latest, ever approved, head approved)
     for r in &reviews.reviews {
         if NEUTRAL.contains(&r.state.as_str()) {
             continue;
@@ -111,12 +116,14 @@ pub fn judge(
             (Some(a), Some(b)) => a == b,
             _ => x.login.eq_ignore_ascii_case(&r.login),
         };
-        match latest.iter_mut().find(|(x, _)| same(x)) {
-            Some(entry) => *entry = (r, entry.1 || r.state == "APPROVED"),
-            None => latest.push((r, r.state == "APPROVED")),
+        let approves = r.state == "APPROVED";
+        let of_head = approves && r.commit_id.as_deref() == Some(head);
+        match latest.iter_mut().find(|(x, _, _)| same(x)) {
+            Some(entry) => *entry = (r, entry.1 || approves, approves && (entry.2 || of_head)),
+            None => latest.push((r, approves, of_head)),
         }
     }
-    for (review, ever_approved) in latest {
+    for (review, ever_approved, head_approved) in latest {
         let login = review.login.clone();
         let ignore = |why: String| Ignored {
             user: login.clone(),
@@ -138,13 +145,13 @@ pub fn judge(
             }
             continue;
         }
-        if review.commit_id.as_deref() != Some(head) {
+        if !head_approved {
             let reviewed = review
                 .commit_id
                 .as_deref()
                 .map_or("a commit GitHub no longer has".into(), short);
             ignored.push(ignore(format!(
-                "approved an older push ({reviewed}), not the head {}",
+                "approved {reviewed}, not the head checked ({})",
                 short(head)
             )));
             continue;

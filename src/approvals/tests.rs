@@ -120,7 +120,7 @@ fn an_approval_of_an_older_push_is_stale() {
     );
     assert!(!a.satisfied);
     assert!(
-        why(&a, "carol").starts_with("approved an older push (2222222)"),
+        why(&a, "carol").starts_with("approved 2222222, not the head checked"),
         "{}",
         why(&a, "carol")
     );

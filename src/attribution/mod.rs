@@ -129,12 +129,15 @@ pub fn attribute(
     evidence: &Evidence<'_>,
     wanted: &dyn Fn(usize, &crate::model::Change) -> bool,
 ) -> Vec<BTreeMap<usize, Authorship>> {
+    // By id, not searched per commit: that is quadratic in a long range.
+    let diffs: std::collections::HashMap<&str, &CommitDiff> =
+        evidence.diffs.iter().map(|d| (d.sha.as_str(), d)).collect();
     let touched: Vec<(Vec<Touch>, Vec<String>)> = evidence
         .history
         .commits
         .iter()
         .map(|a| {
-            let diff = evidence.diffs.iter().find(|d| d.sha == a.commit.sha);
+            let diff = diffs.get(a.commit.sha.as_str());
             let files = diff.map(|d| d.files.as_slice()).unwrap_or_default();
             let infra = files
                 .iter()

@@ -7,7 +7,9 @@
 //! otherwise it is `human` ("no disclosed AI", not "proven human").
 
 pub mod catalog;
-mod identity;
+// Public only for the fuzz targets (fuzz/commit_identity), not an API.
+#[doc(hidden)]
+pub mod identity;
 
 use serde::Serialize;
 

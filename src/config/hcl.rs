@@ -22,29 +22,36 @@ use thiserror::Error;
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<String>,
+    /// Byte offset of each line's start: every rule asks for its line, and
+    /// counting newlines from the top each time is quadratic in the file.
+    line_starts: Arc<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text: String = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
         SourceFile {
             name: name.into(),
-            text: Arc::new(text.into()),
+            text: Arc::new(text),
+            line_starts: Arc::new(line_starts),
         }
     }
 
-    fn named(&self) -> NamedSource<String> {
-        NamedSource::new(&self.name, self.text.as_ref().clone()).with_language("hcl")
+    /// The text is shared, not copied: a file with thousands of errors would
+    /// otherwise hold thousands of copies of itself.
+    fn named(&self) -> NamedSource<Arc<String>> {
+        NamedSource::new(&self.name, Arc::clone(&self.text)).with_language("hcl")
     }
 
     /// 1-based line and column of a byte offset, for messages and tests.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before.len(), |i| before.len() - i - 1)
-            + 1;
-        (line, col)
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        (line, offset - start + 1)
     }
 }
 
@@ -59,7 +66,7 @@ pub enum ConfigError {
         col: usize,
         message: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<String>>,
         #[label("here")]
         span: SourceSpan,
     },
@@ -74,7 +81,7 @@ pub enum ConfigError {
         #[help]
         help: Option<String>,
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<String>>,
         #[label("{label}")]
         span: SourceSpan,
         label: String,
@@ -434,6 +441,22 @@ fn literal_help(expr: &Expression) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_and_column_of_every_offset() {
+        let text = "a = 1\n\nb = \"é\"\nc";
+        let file = SourceFile::new("t.hcl", text);
+        for offset in 0..=text.len() + 2 {
+            let before = &text.as_bytes()[..offset.min(text.len())];
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            let col = 1 + before.len()
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+            assert_eq!(file.line_col(offset), (line, col), "offset {offset}");
+        }
+    }
 
     #[test]
     fn heredocs_without_interpolation_are_strings_dedented() {

@@ -32,6 +32,10 @@ pub const DEFAULT_INFRASTRUCTURE: &[&str] = &[
     "**/cloudformation/**",
     "**/cfn/**",
     "**/cdk.json",
+    // The workflows that make the plans: `-replace=`, `-destroy` or a `-var`
+    // added there changes the plan without touching a declaration.
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
 ];
 
 /// The validated configuration.
@@ -97,11 +101,36 @@ pub fn builtin() -> Result<Config, ConfigErrors> {
     })
 }
 
+/// The largest configuration [`parse`] reads, in bytes. Reading takes about
+/// 100 bytes of memory per byte of configuration (each glob is compiled), so
+/// this keeps it near 1 GB at most; 10,000 rules take about 3 MB.
+pub const MAX_CONFIG_BYTES: usize = 8 << 20;
+
 /// The built-in configuration extended by a `.plangate.hcl`'s text.
 pub fn parse(file: SourceFile) -> Result<Config, ConfigErrors> {
+    parse_at_most(file, MAX_CONFIG_BYTES)
+}
+
+/// [`parse`], refusing a file of more than `max_bytes`.
+pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, ConfigErrors> {
     let mut config = builtin()?;
     config.source = Some(file.name.clone());
     let mut reader = Reader::new(file);
+    let size = reader.file.text.len();
+    if size > max_bytes {
+        reader.error(
+            None,
+            format!("the configuration is {size} bytes, more than the {max_bytes} plangate reads"),
+            "this file",
+            Some(
+                "a configuration of that size is generated, not written: check that --config \
+                 names the file you meant; keep rules general (globs over resource types and \
+                 addresses) rather than one per resource"
+                    .into(),
+            ),
+        );
+        return Err(reader.finish().expect_err("an error was just recorded"));
+    }
     let body = reader.parse()?;
     let mut f = reader.fields(&body, "at the top level");
     catalog::extend_from(&mut config.catalog, &mut reader, &mut f);
@@ -123,6 +152,9 @@ fn read_attribution(reader: &mut Reader, block: &hcl_edit::structure::Block, a: 
         let globs = reader.strings(e, "infrastructure");
         let mut ok = Vec::new();
         for g in &globs {
+            if !repository_path(reader, g, "infrastructure") {
+                continue;
+            }
             match Glob::new(&g.value) {
                 Ok(_) => ok.push(g.value.clone()),
                 Err(err) => reader.error(
@@ -145,6 +177,12 @@ fn read_attribution(reader: &mut Reader, block: &hcl_edit::structure::Block, a: 
             let Some(dir) = reader.string(dir, "terraform_roots") else {
                 continue;
             };
+            // Both are checked, so that one run reports both.
+            let glob_ok = repository_path(reader, &glob, "terraform_roots");
+            let dir_ok = repository_path(reader, &dir, "terraform_roots");
+            if !(glob_ok && dir_ok) {
+                continue;
+            }
             match build(std::slice::from_ref(&glob.value)) {
                 Ok(set) => a.terraform_roots.push((
                     set,
@@ -163,6 +201,34 @@ fn read_attribution(reader: &mut Reader, block: &hcl_edit::structure::Block, a: 
     reader.unknown(f, "`infrastructure` or `terraform_roots`");
 }
 
+/// Is `p` a path (or glob) inside the repository, relative to its root? Paths
+/// in history are (`modules/x.tf`), so an absolute one, a `./` or a `..` would
+/// never match anything: a rule or setting that silently never applies.
+/// Says so and returns false when it is not.
+pub fn repository_path(reader: &mut Reader, p: &hcl::Spanned<String>, key: &str) -> bool {
+    let v = p.value.as_str();
+    let why = if v.starts_with('/') || v.starts_with('\\') || v.get(1..3) == Some(":/") {
+        "an absolute path"
+    } else if v.starts_with("./") {
+        "a path starting with `./`"
+    } else if v.split(['/', '\\']).any(|c| c == "..") {
+        "a path with `..`"
+    } else {
+        return true;
+    };
+    reader.error(
+        Some(p.span.clone()),
+        format!("`{key}` takes paths relative to the repository's root, not {why}"),
+        "never matches a file of the repository",
+        Some(
+            "git names a file by its path from the repository's root (`modules/db/main.tf`, \
+             `modules/**`); a file outside the repository is never in its history"
+                .into(),
+        ),
+    );
+    false
+}
+
 /// Where to read the configuration from.
 #[derive(Debug, Clone, Default)]
 pub struct Location {
@@ -175,28 +241,79 @@ pub struct Location {
 
 /// Read the configuration. A missing default file means the built-in
 /// configuration; a missing file that was asked for by name is an error.
+///
+/// A configuration in the repository is read only from a regular file: a
+/// symbolic link there (in the work tree or at `--config-ref`) is refused, since
+/// whoever may commit could point it at a file whose edits nothing watches, or
+/// outside the repository (`/proc/self/environ`, whose text a syntax error would
+/// print). A `--config` outside the repository is the operator's own choice.
 pub fn load(location: &Location, repo: Option<&crate::git::Git>) -> Result<Config, crate::Error> {
     let explicit = location.path.is_some();
     let path = location
         .path
         .clone()
         .unwrap_or_else(|| FILE_NAME.to_owned());
+    let refuse = |why: String, help: &str| crate::Error::ConfigPath {
+        path: path.clone(),
+        why,
+        help: help.to_owned(),
+    };
     let text = match (&location.rev, repo) {
-        (Some(rev), Some(git)) => match git.file_at(rev, &path)? {
-            Some(text) => text,
-            None if explicit => {
-                return Err(crate::Error::ConfigNotAtRevision {
-                    path,
-                    rev: rev.clone(),
-                });
+        (Some(rev), Some(git)) => {
+            let p = std::path::Path::new(&path);
+            if p.is_absolute() || p.components().any(|c| c == std::path::Component::ParentDir) {
+                return Err(refuse(
+                    format!(
+                        "is not a path in the repository, and --config-ref {rev} reads it from a revision"
+                    ),
+                    "with --config-ref, --config names a file by its path from the repository's root",
+                ));
             }
-            None => return Ok(builtin()?),
-        },
+            if git.is_symlink_at(rev, &path)? {
+                return Err(refuse(
+                    format!("is a symbolic link in revision {rev}"),
+                    SYMLINK_HELP,
+                ));
+            }
+            match git.file_at(rev, &path)? {
+                Some(text) => text,
+                None if explicit => {
+                    return Err(crate::Error::ConfigNotAtRevision {
+                        path,
+                        rev: rev.clone(),
+                    });
+                }
+                None => return Ok(builtin()?),
+            }
+        }
         _ => {
             let on_disk = match repo {
                 Some(git) if !explicit => git.root().join(&path),
                 _ => std::path::PathBuf::from(&path),
             };
+            if let Some(git) = repo
+                && let Some(link) = symlink_in_repository(&on_disk, git.root())
+            {
+                let target = std::fs::read_link(&link)
+                    .map(|t| format!(" (to {})", t.display()))
+                    .unwrap_or_default();
+                let what = if link == on_disk.as_path() {
+                    "is a symbolic link".to_owned()
+                } else {
+                    format!("is reached through the symbolic link {}", link.display())
+                };
+                return Err(refuse(format!("{what}{target}"), SYMLINK_HELP));
+            }
+            match std::fs::metadata(&on_disk) {
+                // A device or a FIFO would block or never end; a directory is a mistake.
+                Ok(m) if !m.is_file() => {
+                    return Err(refuse(
+                        "is not a regular file".into(),
+                        "--config names a policy file (HCL)",
+                    ));
+                }
+                _ => {}
+            }
             match std::fs::read_to_string(&on_disk) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
@@ -211,6 +328,77 @@ pub fn load(location: &Location, repo: Option<&crate::git::Git>) -> Result<Confi
         None => path,
     };
     Ok(parse(SourceFile::new(name, text))?)
+}
+
+const SYMLINK_HELP: &str = "plangate reads a policy in the repository only from a regular file, \
+    so that the file it reads is the one whose edits it watches (agent-edits-policy): commit \
+    the policy itself, not a link to it";
+
+/// The first symbolic link on the way from the repository's root to `path`
+/// (the file included), when `path` is inside the repository.
+fn symlink_in_repository(
+    path: &std::path::Path,
+    root: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let absolute = absolute(path)?;
+    let root = std::fs::canonicalize(root).ok()?;
+    let inside = absolute.strip_prefix(&root).ok()?;
+    let mut at = root.clone();
+    for part in inside.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// `path` made absolute from the current directory and with `.` and `..`
+/// resolved as written (without following links: a link is what is looked for).
+fn absolute(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::fs::canonicalize(std::env::current_dir().ok()?)
+            .ok()?
+            .join(path)
+    };
+    let mut out = std::path::PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// The configuration's path as the repository's history names it (from its
+/// root), for the rules that watch edits of it; `None` when the file in use is
+/// not in the repository. `dir` is the directory plangate runs in.
+pub fn repository_name(
+    location: &Location,
+    root: &std::path::Path,
+    dir: &std::path::Path,
+) -> Option<String> {
+    let Some(path) = &location.path else {
+        return Some(FILE_NAME.to_owned());
+    };
+    // Git reads `REV:PATH` from the root; a file on disk is found from `dir`.
+    let from = if location.rev.is_some() { root } else { dir };
+    let from = std::fs::canonicalize(from).ok()?;
+    let absolute = absolute(&from.join(path))?;
+    let root = std::fs::canonicalize(root).ok()?;
+    let name = absolute
+        .strip_prefix(&root)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    (!name.is_empty()).then_some(name)
 }
 
 /// The commented `.plangate.hcl` that `plangate init` writes.

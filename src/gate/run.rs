@@ -97,11 +97,11 @@ pub fn run(
         .iter()
         .map(|p| relative(&root, &p.path))
         .collect();
-    let config_path = options
-        .config
-        .path
-        .clone()
-        .unwrap_or_else(|| config::FILE_NAME.to_owned());
+    // As the history names it: `--config ./.plangate.hcl` or an absolute path
+    // is still the file whose edits `<config>` rules watch. A file outside the
+    // repository has no edits in it ("" matches no path).
+    let config_path =
+        config::repository_name(&options.config, &root, &options.dir).unwrap_or_default();
     let watched = |p: &str| watched_file(&config, &config_path, p);
     let templates = reading
         .plans
@@ -319,8 +319,11 @@ fn changed_files(
     watched: &dyn Fn(&str) -> bool,
 ) -> Vec<ChangedFile> {
     let mut by_path: BTreeMap<String, FileHistory<'_>> = BTreeMap::new();
+    // By id, not searched per commit: that is quadratic in a long range.
+    let diffs: HashMap<&str, &crate::git::CommitDiff> =
+        diffs.iter().map(|d| (d.sha.as_str(), d)).collect();
     for authored in &history.commits {
-        let Some(diff) = diffs.iter().find(|d| d.sha == authored.commit.sha) else {
+        let Some(diff) = diffs.get(authored.commit.sha.as_str()) else {
             continue;
         };
         for f in diff.files.iter().filter(|f| watched(&f.path)) {

@@ -60,7 +60,10 @@ impl Git {
         // translated message.
         .env("GIT_PAGER", "cat")
         .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C");
+        .env("LC_ALL", "C")
+        // `refs/replace/*` would let a local ref show another commit's author
+        // and message in place of the real one: read the objects themselves.
+        .env("GIT_NO_REPLACE_OBJECTS", "1");
         cmd
     }
 
@@ -247,6 +250,32 @@ impl Git {
 
     /// The commits of the range, oldest first.
     pub fn commits(&self, range: &Range) -> Result<Vec<Commit>, GitError> {
+        self.commits_at_most(range, usize::MAX)
+    }
+
+    /// [`Git::commits`], refusing a range of more than `limit` commits before
+    /// reading them.
+    pub fn commits_at_most(&self, range: &Range, limit: usize) -> Result<Vec<Commit>, GitError> {
+        let spec = format!("{}..{}", range.base, range.head);
+        if limit < usize::MAX {
+            // Counting stops one past the limit: a huge range costs no more
+            // than a range at the limit.
+            let most = format!("--max-count={}", limit + 1);
+            let count = self.text(&["rev-list", "--count", &most, &spec])?;
+            let count = count
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| GitError::Output {
+                    what: format!("rev-list --count printed {count:?}"),
+                })?;
+            if count > limit {
+                return Err(GitError::TooManyCommits {
+                    base: range.base.clone(),
+                    head: range.head.clone(),
+                    limit,
+                });
+            }
+        }
         let format = [
             "%H",
             "%P",
@@ -259,7 +288,6 @@ impl Git {
             "%B",
         ]
         .join("%x1f");
-        let spec = format!("{}..{}", range.base, range.head);
         let out = self.text(&[
             "log",
             "--reverse",
@@ -399,6 +427,20 @@ impl Git {
         }
     }
 
+    /// Is `path` a symbolic link in revision `rev`? (Git stores a link as a
+    /// blob holding its target's path, which `file_at` would return as text.)
+    pub fn is_symlink_at(&self, rev: &str, path: &str) -> Result<bool, GitError> {
+        let commit = self
+            .commit_id(rev)?
+            .ok_or_else(|| GitError::UnknownRevision {
+                what: "configuration",
+                rev: rev.to_owned(),
+                help: "--config-ref names the revision to read the configuration from".into(),
+            })?;
+        let out = self.run(&["ls-tree", "-z", &commit, "--", path], None)?;
+        Ok(out.starts_with(b"120000 "))
+    }
+
     /// Blob texts by id, read in one `cat-file --batch`.
     fn blobs(&self, ids: &[String]) -> Result<HashMap<String, String>, GitError> {
         if ids.is_empty() {
@@ -492,7 +534,9 @@ fn parse_raw(raw: &[u8]) -> Result<Vec<(String, Vec<RawEntry>)>, GitError> {
     Ok(groups)
 }
 
-fn parse_commit(record: &str, notes: &HashMap<String, String>) -> Result<Commit, GitError> {
+/// One `git log` record of [`Git::commits`]' format (fields split by `\x1f`),
+/// with the git-ai notes by commit id.
+pub fn parse_commit(record: &str, notes: &HashMap<String, String>) -> Result<Commit, GitError> {
     let fields: Vec<&str> = record.splitn(9, FIELD).collect();
     let [sha, parents, an, ae, cn, ce, sig, trailers, message] = fields[..] else {
         return Err(GitError::Output {

@@ -60,6 +60,22 @@ pub enum GitError {
     )]
     NoRange { why: String },
 
+    #[error("the range {base}..{head} holds more than {limit} commits, the most plangate reads")]
+    #[diagnostic(
+        code(plangate::git::too_many_commits),
+        help(
+            "a range that long is almost always a wrong base (a root commit, an old tag, a branch \
+             that was rewritten); pass --base the commit the change starts from, such as the pull \
+             request's base branch (`--base origin/main`). Reading more would attribute every \
+             destructive change to every commit in it"
+        )
+    )]
+    TooManyCommits {
+        base: String,
+        head: String,
+        limit: usize,
+    },
+
     #[error("cannot read the GitHub event payload {path}: {why}")]
     #[diagnostic(
         code(plangate::git::event),

@@ -10,6 +10,9 @@ mod error;
 mod range;
 
 pub use cli::Git;
+// Public only for the fuzz targets (fuzz/commit_identity), not an API.
+#[doc(hidden)]
+pub use cli::parse_commit;
 pub use diff::FileDiff;
 pub use error::GitError;
 pub use range::{Range, RangeRequest, RangeSource};

@@ -293,6 +293,9 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
     let mut forced_by = Vec::new();
     let mut recreation = Vec::new();
     let mut policy_attributes = Vec::new();
+    // Seen values, so that a change with many details is not quadratic.
+    let mut seen_forced = std::collections::HashSet::new();
+    let mut seen_recreation = std::collections::HashSet::new();
     let scope = rc.scope.unwrap_or_default();
     for detail in rc.details.unwrap_or_default() {
         let Some(t) = detail.target else { continue };
@@ -303,10 +306,10 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
                 (_, Some(name)) => format!("{attribute}.{name}"),
                 (_, None) => attribute.clone(),
             };
-            if !forced_by.contains(&target) {
+            if seen_forced.insert(target.clone()) {
                 forced_by.push(target);
             }
-            if !recreation.contains(&rr) {
+            if seen_recreation.insert(rr.clone()) {
                 recreation.push(rr);
             }
         }

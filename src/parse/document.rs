@@ -7,12 +7,15 @@
 //! without allocating (and without recursion, so deep nesting cannot overflow the
 //! stack). The format is told by content: the keys present decide it.
 
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
-use super::{cloudformation as cfn, terraform as tf};
+use super::{Limits, cloudformation as cfn, terraform as tf};
 
 /// What one JSON document turned out to be.
 #[derive(Debug)]
@@ -58,15 +61,112 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> R
     Ok(())
 }
 
-impl<'de> Deserialize<'de> for Document {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DocumentVisitor)
+/// Reads a [`Document`] within `limits`; `over_limit` is set when reading
+/// stopped at one (the error then says only that it stopped).
+pub struct DocumentSeed<'a> {
+    pub limits: &'a Limits,
+    pub over_limit: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_> {
+    type Value = Document;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor {
+            changes: Capped {
+                max: self.limits.max_changes,
+                over_limit: self.over_limit,
+                item: PhantomData,
+            },
+        })
     }
 }
 
-struct DocumentVisitor;
+struct DocumentVisitor<'a> {
+    /// How the change lists are read.
+    changes: Capped<'a, ()>,
+}
 
-impl<'de> Visitor<'de> for DocumentVisitor {
+/// Where the items of a change list go as they are read.
+trait Collect<T>: Default {
+    fn add(&mut self, item: T);
+}
+
+impl<T> Collect<T> for Vec<T> {
+    fn add(&mut self, item: T) {
+        self.push(item);
+    }
+}
+
+impl Collect<tf::RawResourceChange> for tf::Changes {
+    fn add(&mut self, item: tf::RawResourceChange) {
+        self.push(item);
+    }
+}
+
+/// A JSON array of `T` (or null), collected into a `C` of at most `max`
+/// items: past that, reading stops before the memory is spent.
+struct Capped<'a, T, C = Vec<T>> {
+    max: usize,
+    over_limit: &'a Cell<bool>,
+    item: PhantomData<(T, C)>,
+}
+
+impl<'a, T, C> Capped<'a, T, C> {
+    fn of<U, D>(&self) -> Capped<'a, U, D> {
+        Capped {
+            max: self.max,
+            over_limit: self.over_limit,
+            item: PhantomData,
+        }
+    }
+
+    fn too_many<E: de::Error>(&self) -> E {
+        self.over_limit.set(true);
+        E::custom(format!("more than {} changes", self.max))
+    }
+}
+
+impl<'de, T: Deserialize<'de>, C: Collect<T>> DeserializeSeed<'de> for Capped<'_, T, C> {
+    type Value = Option<C>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, C: Collect<T>> Visitor<'de> for Capped<'_, T, C> {
+    type Value = Option<C>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = C::default();
+        let mut read = 0usize;
+        while let Some(item) = seq.next_element()? {
+            if read >= self.max {
+                return Err(self.too_many());
+            }
+            read += 1;
+            out.add(item);
+        }
+        Ok(Some(out))
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentVisitor<'_> {
     type Value = Document;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,7 +197,8 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "errored" => once(&mut top.tf.errored, "errored", map.next_value()?)?,
                 "complete" => once(&mut top.tf.complete, "complete", map.next_value()?)?,
                 "resource_changes" => {
-                    let changes: Option<Vec<tf::RawResourceChange>> = map.next_value()?;
+                    let changes = map
+                        .next_value_seed(self.changes.of::<tf::RawResourceChange, tf::Changes>())?;
                     once(
                         &mut top.tf.resource_changes,
                         "resource_changes",
@@ -118,7 +219,8 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 }
                 // CloudFormation
                 "Changes" => {
-                    let changes: Option<Vec<cfn::RawChange>> = map.next_value()?;
+                    let changes =
+                        map.next_value_seed(self.changes.of::<cfn::RawChange, Vec<_>>())?;
                     top.cfn_changes = true;
                     once(&mut top.cfn.changes, "Changes", changes.unwrap_or_default())?
                 }
@@ -166,27 +268,49 @@ impl<'de> Visitor<'de> for DocumentVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document, A::Error> {
-        // Only the console export is an array; it is small, so buffering is fine.
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Value>()? {
-            items.push(item);
+        // Only the console export is an array: every item an object whose
+        // `resourceChange` is an object. Items are read one at a time and
+        // only changes are kept, so that a big JSON array of something else
+        // (met in a walked directory) is passed over, not built.
+        let mut changes = Vec::new();
+        let mut items = 0usize;
+        // Every item so far is a change; past the limit, still telling
+        // whether the array is an export, but no longer keeping its changes.
+        let mut console = true;
+        let mut over = false;
+        loop {
+            let item = if console {
+                match seq.next_element_seed(ConsoleItem { keep: !over })? {
+                    Some(item) => item,
+                    None => break,
+                }
+            } else {
+                match seq.next_element::<IgnoredAny>()? {
+                    Some(_) => None,
+                    None => break,
+                }
+            };
+            items += 1;
+            match item {
+                None => {
+                    console = false;
+                    changes = Vec::new();
+                }
+                Some(_) if over => {}
+                Some(_) if changes.len() >= self.changes.max => {
+                    over = true;
+                    changes = Vec::new();
+                }
+                Some(change) => changes.push(change),
+            }
         }
-        let is_console = !items.is_empty()
-            && items
-                .iter()
-                .all(|i| i.get("resourceChange").is_some_and(Value::is_object));
-        if !is_console {
-            return Ok(Document::Other(format!(
-                "a JSON array of {} item(s)",
-                items.len()
-            )));
+        if !console || items == 0 {
+            return Ok(Document::Other(format!("a JSON array of {items} item(s)")));
         }
-        items
-            .into_iter()
-            .map(cfn::RawChange::deserialize)
-            .collect::<Result<Vec<_>, _>>()
-            .map(Document::ConsoleExport)
-            .map_err(de::Error::custom)
+        if over {
+            return Err(self.changes.too_many());
+        }
+        Ok(Document::ConsoleExport(changes))
     }
 
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Document, E> {
@@ -206,6 +330,140 @@ impl<'de> Visitor<'de> for DocumentVisitor {
     }
     fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
         Ok(Document::Other("JSON null".into()))
+    }
+}
+
+/// One item of a top-level array: `Some` when it is a change of the console
+/// export (an object whose `resourceChange` is an object), else `None`. With
+/// `keep` false the change is only recognised, not kept (the array is past the
+/// limit). Read straight from the text, not through a `Value`, so that a key
+/// given twice is refused here as it is in a change set.
+struct ConsoleItem {
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ConsoleItem {
+    type Value = Option<cfn::RawChange>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ConsoleItem {
+    type Value = Option<cfn::RawChange>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut kind: Option<Option<String>> = None;
+        // `resourceChange`: (whether it is an object, the change when kept).
+        let mut change: Option<(bool, Option<cfn::RawResourceChange>)> = None;
+        let mut pascal = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                // RawChange takes either spelling of a key: both, or one
+                // twice, is a duplicate.
+                "type" | "Type" => {
+                    if kind.is_some() {
+                        return Err(de::Error::duplicate_field("Type"));
+                    }
+                    kind = Some(map.next_value()?);
+                }
+                "resourceChange" | "ResourceChange" => {
+                    if change.is_some() || pascal {
+                        return Err(de::Error::duplicate_field("ResourceChange"));
+                    }
+                    if key == "ResourceChange" {
+                        // Not the console's spelling: this is no export item.
+                        pascal = true;
+                        map.next_value::<IgnoredAny>()?;
+                    } else if self.keep {
+                        let rc = map.next_value::<MaybeObject<cfn::RawResourceChange>>()?.0;
+                        change = Some((rc.is_some(), rc));
+                    } else {
+                        let is = map.next_value::<MaybeObject<IgnoredAny>>()?.0.is_some();
+                        change = Some((is, None));
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(match change {
+            Some((true, rc)) if !pascal => Some(cfn::RawChange {
+                kind: kind.flatten(),
+                resource_change: rc,
+            }),
+            _ => None,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A `T` read from an object, or `None` for any other value (passed over).
+struct MaybeObject<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for MaybeObject<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = MaybeObject<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| MaybeObject(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeObject(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeObject(None))
+            }
+        }
+        deserializer.deserialize_any(V(PhantomData))
     }
 }
 

@@ -250,6 +250,18 @@ pub enum ReadError {
     )]
     LegacyPlan { path: String },
 
+    #[error("{path} holds more than {limit} changes: plangate reads at most {limit} from one file")]
+    #[diagnostic(
+        code(plangate::read::too_many_changes),
+        help(
+            "plangate keeps every change of a plan in memory (about 1 KB each), so it stops at \
+             {limit} rather than run out of memory; no real plan is that big: check that the file \
+             is the plan you meant, or split the configuration into smaller root modules (stacks) \
+             and give plangate each plan"
+        )
+    )]
+    TooManyChanges { path: String, limit: usize },
+
     #[error(
         "no plan found in {path} ({looked_at} file(s) looked at, {not_plans} JSON file(s) that are not plans)"
     )]
@@ -313,6 +325,7 @@ impl ReadError {
             | ReadError::PlanToolFailed { path, .. }
             | ReadError::EncryptedPlan { path }
             | ReadError::LegacyPlan { path }
+            | ReadError::TooManyChanges { path, .. }
             | ReadError::NoPlans { path, .. } => path,
         }
     }

@@ -49,8 +49,11 @@ impl Excerpt {
             .iter()
             .position(|&b| b == b'\n')
             .map_or(bytes.len(), |i| at + i);
-        let start = char_floor(bytes, at.saturating_sub(BEFORE).max(line_start));
-        let end = char_floor(bytes, (at + len.max(1) + AFTER).min(line_end));
+        // In a file that is not UTF-8 a line can start with a continuation byte:
+        // backing up to a char boundary must not leave the line, nor end before
+        // the window starts.
+        let start = char_floor(bytes, at.saturating_sub(BEFORE).max(line_start)).max(line_start);
+        let end = char_floor(bytes, (at + len.max(1) + AFTER).min(line_end)).max(start);
         let line = bytes[..line_start].iter().filter(|&&b| b == b'\n').count();
         let window = redact(bytes, start, end);
         let text = String::from_utf8_lossy(&window).into_owned();
@@ -117,16 +120,42 @@ const STRUCTURAL_KEYS: &[&[u8]] = &[
     b"StackName",
 ];
 
+/// Keys whose values are the plan's own structure (lists of changes, a change,
+/// its details): structural keys count inside them. Everywhere else (`before`,
+/// `after`, `prior_state`, `variables`, …) is a user's value, where a key called
+/// `name` or `type` is an attribute like any other and its value may be a secret.
+const CONTAINER_KEYS: &[&[u8]] = &[
+    b"resource_changes",
+    b"resource_drift",
+    b"deferred_changes",
+    b"resource_change",
+    b"change",
+    b"Changes",
+    b"ResourceChange",
+    b"Details",
+    b"Target",
+];
+
+/// One open object or array while scanning.
+struct Frame {
+    /// Part of the plan's structure, not inside a user's value.
+    structure: bool,
+    /// May the strings it holds directly be shown? (An object's is the current
+    /// key's; an array's is inherited from the key that holds it.)
+    shown: bool,
+    /// An object's current key is a [`CONTAINER_KEYS`] one (an array: always).
+    opens_structure: bool,
+}
+
 /// `bytes[start..end]` with the contents of every string masked that is neither
-/// an object key nor the value (or array element) of a structural key.
+/// an object key nor the value (or array element) of a structural key in the
+/// plan's structure.
 ///
 /// The state at `start` is found by scanning from the start of the file: the
 /// cost is paid once, on the error path only.
 fn redact(bytes: &[u8], start: usize, end: usize) -> Vec<u8> {
     let mut out = bytes[start..end].to_vec();
-    // Per open container: may its values be shown? (An object's entry is the
-    // current key's; an array's is inherited from the key that holds it.)
-    let mut shown: Vec<bool> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
     let mut in_string = false;
     let mut escaped = false;
     let mut string_start = 0;
@@ -143,10 +172,11 @@ fn redact(bytes: &[u8], start: usize, end: usize) -> Vec<u8> {
                 in_string = false;
                 if is_key(bytes, i + 1) {
                     let key = &bytes[string_start + 1..i];
-                    if let Some(top) = shown.last_mut() {
-                        *top = STRUCTURAL_KEYS.contains(&key);
+                    if let Some(top) = frames.last_mut() {
+                        top.shown = top.structure && STRUCTURAL_KEYS.contains(&key);
+                        top.opens_structure = top.structure && CONTAINER_KEYS.contains(&key);
                     }
-                } else if !shown.last().copied().unwrap_or(false) {
+                } else if !frames.last().is_some_and(|f| f.shown) {
                     mask(&mut out, start, string_start + 1, i);
                 }
                 if i >= end {
@@ -160,10 +190,17 @@ fn redact(bytes: &[u8], start: usize, end: usize) -> Vec<u8> {
                 in_string = true;
                 string_start = i;
             }
-            b'{' => shown.push(false),
-            b'[' => shown.push(shown.last().copied().unwrap_or(false)),
+            b'{' | b'[' => {
+                let parent = frames.last();
+                let structure = parent.is_none_or(|p| p.opens_structure);
+                frames.push(Frame {
+                    structure,
+                    shown: b == b'[' && parent.is_some_and(|p| p.shown),
+                    opens_structure: b == b'[' && structure,
+                });
+            }
             b'}' | b']' => {
-                shown.pop();
+                frames.pop();
             }
             _ => {}
         }
@@ -245,12 +282,43 @@ mod tests {
     }
 
     #[test]
-    fn structural_values_are_shown_but_not_what_follows_them() {
+    fn structural_values_are_shown_but_not_what_follows_them_nor_values_under_their_names() {
         let src = br#"{"address": "a.b", "actions": ["delete", {"x": "s1"}, "s2"], "after": {"type": "t", "v": ["s3"]}, "z": "s4"}"#;
         assert_eq!(
             String::from_utf8(redact(src, 0, src.len())).unwrap(),
-            r#"{"address": "a.b", "actions": ["delete", {"x": "**"}, "s2"], "after": {"type": "t", "v": ["**"]}, "z": "**"}"#
+            r#"{"address": "a.b", "actions": ["delete", {"x": "**"}, "s2"], "after": {"type": "*", "v": ["**"]}, "z": "**"}"#
         );
+    }
+
+    #[test]
+    fn keys_named_like_structure_inside_values_are_masked() {
+        // `name`, `type`, `address` and `actions` are also attributes of
+        // resources; under `before`/`after`/`prior_state` their values are the
+        // user's and may be secrets.
+        let src = br#"{"resource_changes":[{"address":"a.b","type":"t","change":{"actions":["delete"],"before":{"name":"s1","type":"s2","address":"s3","actions":["s4"],"change":{"type":"s5"}}}}],"prior_state":{"values":{"root_module":{"resources":[{"address":"s6","name":"s7"}]}}}}"#;
+        let text = String::from_utf8(redact(src, 0, src.len())).unwrap();
+        assert!(
+            text.contains(r#""address":"a.b","type":"t""#)
+                && text.contains(r#""actions":["delete"]"#),
+            "{text}"
+        );
+        for s in ["s1", "s2", "s3", "s4", "s5", "s6", "s7"] {
+            assert!(!text.contains(s), "{s} shown: {text}");
+        }
+    }
+
+    #[test]
+    fn change_set_structure_is_shown_and_property_values_masked() {
+        let src = br#"{"Changes":[{"Type":"Resource","ResourceChange":{"Action":"Modify","LogicalResourceId":"Db","Details":[{"Target":{"Attribute":"Properties","Name":"MasterUserPassword","BeforeValue":"s1","AfterValue":"s2"}}]}}],"Parameters":[{"ParameterKey":"Name","ParameterValue":"s3"}]}"#;
+        let text = String::from_utf8(redact(src, 0, src.len())).unwrap();
+        assert!(
+            text.contains(r#""LogicalResourceId":"Db""#)
+                && text.contains(r#""Name":"MasterUserPassword""#),
+            "{text}"
+        );
+        for s in ["s1", "s2", "s3"] {
+            assert!(!text.contains(s), "{s} shown: {text}");
+        }
     }
 
     #[test]

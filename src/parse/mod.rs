@@ -9,7 +9,7 @@ mod error;
 mod excerpt;
 pub mod terraform;
 
-use serde::Deserialize;
+use serde::de::DeserializeSeed;
 use serde_json::error::Category;
 
 pub use assemble::assemble;
@@ -17,7 +17,7 @@ pub use error::{ReadError, ReadErrors};
 pub use excerpt::Excerpt;
 
 use crate::model::Plan;
-use document::Document;
+use document::{Document, DocumentSeed};
 
 /// What one file held.
 #[derive(Debug)]
@@ -30,8 +30,36 @@ pub enum Parsed {
     NotAPlan(String),
 }
 
+/// What plangate reads from one plan file at most. Past a limit, reading
+/// stops with an error (exit 2) instead of spending memory on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Changes in one file: Terraform `resource_changes`, CloudFormation
+    /// `Changes` (memory grows by about 1 KB per change).
+    pub max_changes: usize,
+}
+
+impl Limits {
+    /// The limits of [`parse_json`]: far above any real plan (a 2 GB plan
+    /// holds about 200,000 changes).
+    pub const DEFAULT: Limits = Limits {
+        max_changes: 1_000_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
 /// Read one JSON document. `path` names it in messages.
 pub fn parse_json(path: &str, bytes: &[u8]) -> Result<Parsed, ReadError> {
+    parse_json_with(path, bytes, &Limits::DEFAULT)
+}
+
+/// [`parse_json`] within `limits`.
+pub fn parse_json_with(path: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::Empty {
@@ -42,10 +70,22 @@ pub fn parse_json(path: &str, bytes: &[u8]) -> Result<Parsed, ReadError> {
     // so check everything here; the parser then need not check again.
     let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(path, bytes, &e))?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let document = Document::deserialize(&mut de)
+    let over_limit = std::cell::Cell::new(false);
+    let seed = DocumentSeed {
+        limits,
+        over_limit: &over_limit,
+    };
+    let document = seed
+        .deserialize(&mut de)
         .and_then(|d| de.end().map(|()| d))
-        .map_err(|e| json_error(path, bytes, &e))?;
-    match document {
+        .map_err(|e| match over_limit.get() {
+            true => ReadError::TooManyChanges {
+                path: path.to_owned(),
+                limit: limits.max_changes,
+            },
+            false => json_error(path, bytes, &e),
+        })?;
+    let parsed = match document {
         Document::Terraform(raw) => terraform::normalize(path, raw, bytes).map(Parsed::Plan),
         Document::CloudFormation(raw) => {
             cloudformation::read_page(path, raw, bytes).map(Parsed::Page)
@@ -57,6 +97,35 @@ pub fn parse_json(path: &str, bytes: &[u8]) -> Result<Parsed, ReadError> {
             path: path.to_owned(),
         }),
         Document::Other(what) => Ok(Parsed::NotAPlan(what)),
+    }?;
+    names_every_resource(path, &parsed)?;
+    Ok(parsed)
+}
+
+/// A change with an empty address or type names no resource: it can be
+/// neither attributed nor approved, so the file is as damaged as one without
+/// the field.
+fn names_every_resource(path: &str, parsed: &Parsed) -> Result<(), ReadError> {
+    let (changes, address, kind) = match parsed {
+        Parsed::Plan(plan) => (&plan.changes, "address", "type"),
+        Parsed::Page(page) => (&page.changes, "LogicalResourceId", "ResourceType"),
+        Parsed::NotAPlan(_) => return Ok(()),
+    };
+    let what = changes.iter().enumerate().find_map(|(i, c)| {
+        if c.address.is_empty() {
+            Some(format!("the {address} of change {} (it is empty)", i + 1))
+        } else if c.resource_type.is_empty() {
+            Some(format!("the {kind} of {} (it is empty)", c.address))
+        } else {
+            None
+        }
+    });
+    match what {
+        Some(what) => Err(ReadError::MissingField {
+            path: path.to_owned(),
+            what,
+        }),
+        None => Ok(()),
     }
 }
 

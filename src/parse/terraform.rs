@@ -22,8 +22,30 @@ pub struct RawPlan {
     pub terraform_version: Option<Value>,
     pub errored: Option<Value>,
     pub complete: Option<Value>,
-    pub resource_changes: Option<Vec<RawResourceChange>>,
+    pub resource_changes: Option<Changes>,
     pub deferred: Option<usize>,
+}
+
+/// `resource_changes` as read: each change is normalized as soon as it is
+/// read, so that the raw form of every change is never held at once (on a
+/// 2 GB plan that is some 70 MB).
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub changes: Vec<Change>,
+    /// The first change whose actions plangate does not know, kept whole to
+    /// say where it is.
+    pub unknown: Option<Box<RawResourceChange>>,
+}
+
+impl Changes {
+    pub fn push(&mut self, rc: RawResourceChange) {
+        match convert(rc) {
+            Ok(change) => self.changes.push(change),
+            Err(rc) => {
+                self.unknown.get_or_insert(rc);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,14 +117,14 @@ pub fn normalize(path: &str, raw: RawPlan, bytes: &[u8]) -> Result<Plan, ReadErr
     if let Some(count) = raw.deferred.filter(|&n| n > 0) {
         notes.push(Note::Deferred { count });
     }
-    let raw_changes = raw.resource_changes.unwrap_or_default();
-    if raw_changes.iter().any(is_opentofu) {
+    let read = raw.resource_changes.unwrap_or_default();
+    if let Some(rc) = read.unknown {
+        return Err(unknown_action(path, *rc, bytes));
+    }
+    let changes = read.changes;
+    if changes.iter().any(is_opentofu) {
         notes.push(Note::OpenTofu);
     }
-    let changes = raw_changes
-        .into_iter()
-        .map(|rc| change(path, rc, bytes))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Plan {
         path: path.to_owned(),
         format: Format::Terraform,
@@ -118,23 +140,29 @@ pub fn normalize(path: &str, raw: RawPlan, bytes: &[u8]) -> Result<Plan, ReadErr
     })
 }
 
-fn is_opentofu(rc: &RawResourceChange) -> bool {
-    rc.provider_name
+fn is_opentofu(c: &Change) -> bool {
+    c.declared
+        .provider
         .as_deref()
         .is_some_and(|p| p.starts_with("registry.opentofu.org/"))
 }
 
-fn change(path: &str, rc: RawResourceChange, bytes: &[u8]) -> Result<Change, ReadError> {
+fn unknown_action(path: &str, rc: RawResourceChange, bytes: &[u8]) -> ReadError {
+    let actions = serde_json::to_string(&rc.change.actions).unwrap_or_default();
+    let located = locate_after(path, bytes, b"\"resource_changes\"", &rc.address);
+    ReadError::UnknownAction {
+        path: path.to_owned(),
+        address: rc.address,
+        actions,
+        excerpt: located.as_ref().map(|l| l.0.clone()),
+        span: located.map(|l| l.1),
+    }
+}
+
+/// One change in the model, or back (boxed) when its actions are unknown.
+fn convert(rc: RawResourceChange) -> Result<Change, Box<RawResourceChange>> {
     let Some((base, replace_order)) = action_of(&rc.change.actions) else {
-        let actions = serde_json::to_string(&rc.change.actions).unwrap_or_default();
-        let located = locate_after(path, bytes, b"\"resource_changes\"", &rc.address);
-        return Err(ReadError::UnknownAction {
-            path: path.to_owned(),
-            address: rc.address,
-            actions,
-            excerpt: located.as_ref().map(|l| l.0.clone()),
-            span: located.map(|l| l.1),
-        });
+        return Err(Box::new(rc));
     };
     // An import adopts an existing object; when the same change also destroys
     // something, the destructive reading wins.

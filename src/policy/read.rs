@@ -2,6 +2,7 @@
 //! them into a [`Policy`]: built-in files first, then the repository's file,
 //! whose rules may add to or (with `override = true`) loosen the built-ins.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use hcl_edit::Span;
@@ -295,9 +296,11 @@ pub fn read_policy(config: Option<(&mut Reader, &mut Fields<'_>)>) -> Result<Pol
         resolver.group(group, reader);
     }
     policy.groups = resolver.resolved.clone();
-    // Teams and persons, each defined once.
+    // Teams and persons, each defined once. (Sets, not searches of the lists:
+    // a configuration may hold thousands of entries.)
+    let mut team_names = HashSet::new();
     for team in raw.teams {
-        if policy.team(&team.name).is_some() {
+        if !team_names.insert(team.name.clone()) {
             reader.error(
                 None,
                 format!("team \"{}\" is defined twice", team.name),
@@ -307,8 +310,9 @@ pub fn read_policy(config: Option<(&mut Reader, &mut Fields<'_>)>) -> Result<Pol
         }
         policy.teams.push(team);
     }
+    let mut logins = HashSet::new();
     for person in raw.persons {
-        if policy.persons.iter().any(|p| p.login == person.login) {
+        if !logins.insert(person.login.clone()) {
             reader.error(
                 None,
                 format!("person \"{}\" is defined twice", person.login),
@@ -318,9 +322,12 @@ pub fn read_policy(config: Option<(&mut Reader, &mut Fields<'_>)>) -> Result<Pol
         }
         policy.persons.push(person);
     }
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    // The repository's own rules, appended after the built-ins once all are
+    // read: a rule's base is looked up among the few built-ins only.
+    let mut added = Vec::new();
     for rule in &raw.rules {
-        if seen.contains(&rule.id.value) {
+        if !seen.insert(rule.id.value.as_str()) {
             reader.error(
                 Some(rule.id.span.clone()),
                 format!("rule \"{}\" is defined twice", rule.id.value),
@@ -329,7 +336,6 @@ pub fn read_policy(config: Option<(&mut Reader, &mut Fields<'_>)>) -> Result<Pol
             );
             continue;
         }
-        seen.push(rule.id.value.clone());
         let base = policy.rules.iter().position(|r| r.id == rule.id.value);
         let resolved = resolver.rule(
             rule,
@@ -364,18 +370,24 @@ pub fn read_policy(config: Option<(&mut Reader, &mut Fields<'_>)>) -> Result<Pol
                     ),
                 );
             }
-            (None, Some(r)) => policy.rules.push(r),
+            (None, Some(r)) => added.push(r),
             (_, None) => {}
         }
     }
+    policy.rules.append(&mut added);
     // Teams that no rule uses are probably a typo elsewhere.
+    let used: HashSet<&str> = policy
+        .rules
+        .iter()
+        .filter_map(|r| r.require.as_ref())
+        .flat_map(|q| &q.from)
+        .filter_map(|a| match a {
+            Approver::Team(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
     for team in &policy.teams {
-        let used = policy.rules.iter().any(|r| {
-            r.require
-                .as_ref()
-                .is_some_and(|q| q.from.contains(&Approver::Team(team.name.clone())))
-        });
-        if !used {
+        if !used.contains(team.name.as_str()) {
             policy.warnings.push(format!(
                 "team \"{}\" ({}) is not used by any rule",
                 team.name, team.origin
@@ -614,9 +626,14 @@ impl Resolver {
                 );
                 return None;
             }
+            let in_repository: Strs = files
+                .iter()
+                .filter(|f| crate::config::repository_path(reader, f, "files"))
+                .cloned()
+                .collect();
             return Some(Match {
                 subject: Subject::Files {
-                    files: patterns(reader, &Some(files.clone()), "files"),
+                    files: patterns(reader, &Some(in_repository), "files"),
                     containing: m.containing.as_ref().map(|c| c.value.clone()),
                 },
                 authored_by,

@@ -239,6 +239,15 @@ defcase sensitive 0 '
   and .variables.db_password.value == "plangate-fixture-secret-7f3a"
   and (tostring | contains("plangate-fixture-secret-7f3a"))'
 
+defcase secrets 0 '
+  ok and nchanges == 3
+  and has("terraform_data.vault"; "delete,create"; "replace_because_cannot_update")
+  and rc("terraform_data.vault").change.after_sensitive.input == true
+  and has("terraform_data.legacy"; "delete"; "delete_because_no_resource_config")
+  and has("terraform_data.plain"; "update"; "")
+  and (tostring | contains("pgsec-VaultSensitiveYq8Nf3") and contains("pgsec-PlainNameKw2Zx7")
+       and contains("pgsec-LegacyPassVx3Hn6"))'
+
 defcase targeted 0 '
   ok and .complete == false and .applyable and nchanges == 1
   and has("terraform_data.app"; "update"; "")'

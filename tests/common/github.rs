@@ -87,7 +87,18 @@ enum Fault {
     None,
     Reset,
     Truncated,
+    /// The body a few bytes at a time, this long apart.
+    Drip(Duration),
+    /// The head, then nothing until the server is dropped.
+    Stall,
+    /// The connection closed (FIN) without an answer.
+    Hangup,
 }
+
+/// Bytes per piece of a dripped body.
+const DRIP_BYTES: usize = 16;
+/// The longest a stalled reply holds its connection when nobody drops the server.
+const STALL_LIMIT: Duration = Duration::from_secs(300);
 
 impl Reply {
     /// A JSON reply with the headers GitHub sends with every API answer; the
@@ -155,6 +166,29 @@ impl Reply {
             fault: Fault::Truncated,
             ..Reply::raw(status, body)
                 .with_header("Content-Type", "application/json; charset=utf-8")
+        }
+    }
+
+    /// Sends the body in pieces of a few bytes, `every` apart: a slow link
+    /// that is never quite silent (a per-read timeout would not fire).
+    pub fn drip(mut self, every: Duration) -> Reply {
+        self.fault = Fault::Drip(every);
+        self
+    }
+
+    /// Sends the head (with the full `Content-Length`), then none of the
+    /// body until the server is dropped: a reply that hangs half-way.
+    pub fn stalled(mut self) -> Reply {
+        self.fault = Fault::Stall;
+        self
+    }
+
+    /// Reads the request, then closes the connection without a word (a FIN,
+    /// not a reset): a proxy that gives up.
+    pub fn hangup() -> Reply {
+        Reply {
+            fault: Fault::Hangup,
+            ..Reply::raw(0, "")
         }
     }
 }
@@ -273,15 +307,10 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
         }
         None => error(400, "Bad Request"),
     };
-    if let Some(d) = reply.delay {
-        let stopping = lock(&shared.stopping);
-        let (stopping, _) = shared
-            .stop
-            .wait_timeout_while(stopping, d, |s| !*s)
-            .unwrap_or_else(|e| e.into_inner());
-        if *stopping {
-            return;
-        }
+    if let Some(d) = reply.delay
+        && wait_or_stop(shared, d)
+    {
+        return;
     }
     // The request is still unread in the socket: closing now makes the kernel
     // answer with RST rather than FIN, which is what a reset has to look like.
@@ -301,7 +330,11 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
     if let Some(i) = recorded {
         lock(&shared.requests)[i].body = String::from_utf8_lossy(&body).into_owned();
     }
-    if write_reply(stream, base, &reply).is_ok() {
+    if reply.fault == Fault::Hangup {
+        let _ = stream.shutdown(Shutdown::Both);
+        return;
+    }
+    if write_reply(shared, stream, base, &reply).is_ok() {
         let _ = stream.shutdown(Shutdown::Write);
     }
 }
@@ -378,7 +411,22 @@ fn pick_reply(shared: &Shared, request: &Request) -> Reply {
     }
 }
 
-fn write_reply(stream: &mut TcpStream, base: &str, reply: &Reply) -> io::Result<()> {
+/// Waits `d`, or less if the server is being dropped; true when it is.
+fn wait_or_stop(shared: &Shared, d: Duration) -> bool {
+    let stopping = lock(&shared.stopping);
+    let (stopping, _) = shared
+        .stop
+        .wait_timeout_while(stopping, d, |s| !*s)
+        .unwrap_or_else(|e| e.into_inner());
+    *stopping
+}
+
+fn write_reply(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    base: &str,
+    reply: &Reply,
+) -> io::Result<()> {
     let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
     for (name, value) in &reply.headers {
         if !["content-length", "connection"].contains(&name.to_ascii_lowercase().as_str()) {
@@ -405,7 +453,24 @@ fn write_reply(stream: &mut TcpStream, base: &str, reply: &Reply) -> io::Result<
         _ => &reply.body[..],
     };
     stream.write_all(out.as_bytes())?;
-    stream.write_all(body)?;
+    match reply.fault {
+        Fault::Drip(every) => {
+            stream.flush()?;
+            for piece in body.chunks(DRIP_BYTES) {
+                if wait_or_stop(shared, every) {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                stream.write_all(piece)?;
+                stream.flush()?;
+            }
+        }
+        Fault::Stall => {
+            stream.flush()?;
+            wait_or_stop(shared, STALL_LIMIT);
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        _ => stream.write_all(body)?,
+    }
     stream.flush()
 }
 
