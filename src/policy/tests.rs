@@ -178,3 +178,36 @@ fn unused_teams_are_warned_about() {
     let config = parse("team \"dba\" {\n  members = [\"zoe\"]\n}\n").unwrap();
     assert!(config.policy.warnings[0].contains("team \"dba\""));
 }
+
+#[test]
+fn a_pattern_without_metacharacters_matches_as_a_glob_would() {
+    // Literal patterns skip the glob compiler; they must agree with it.
+    let subjects = [
+        "aws_db_instance",
+        "aws_db_instance ",
+        "AWS_DB_INSTANCE",
+        "aws_db_instance.main",
+        "module.a/aws_db_instance",
+        "",
+        "AWS::RDS::DBInstance",
+        "a/b",
+        "a//b",
+        "./a/b",
+    ];
+    for text in ["aws_db_instance", "AWS::RDS::DBInstance", "a/b", "", "a b"] {
+        let pattern = Pattern::new(text).unwrap();
+        let glob = globset::GlobBuilder::new(text)
+            .literal_separator(false)
+            .build()
+            .unwrap()
+            .compile_matcher();
+        for s in subjects {
+            assert_eq!(pattern.is_match(s), glob.is_match(s), "{text:?} on {s:?}");
+        }
+    }
+    assert!(
+        Pattern::new("aws_db_*")
+            .unwrap()
+            .is_match("aws_db_instance")
+    );
+}
