@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::gate::{Gate, PULLS, TOKEN, approve, review};
@@ -45,23 +44,12 @@ struct Run {
 /// `plangate check --format json ARGS PLAN` in GitHub Actions on the pull
 /// request, with the retry backoff at 1 ms and the request timeout given.
 fn check_with(g: &Gate, timeout_ms: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
-        .current_dir(g.repo.path())
+    let out = g
+        .plangate()
         .args(["check", "--format", "json"])
         .args(args)
         .arg(&g.plan)
-        .env("NO_COLOR", "1")
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", g.file("event.json"))
-        .env("GITHUB_API_URL", g.gh.url())
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_REPOSITORY", "acme/infra")
-        .env("GITHUB_STEP_SUMMARY", g.file("summary.md"))
-        .env("PLANGATE_HTTP_BACKOFF_MS", "1")
         .env("PLANGATE_HTTP_TIMEOUT_MS", timeout_ms)
-        .env_remove("PRE_COMMIT_FROM_REF")
-        .env_remove("PRE_COMMIT_TO_REF")
         .output()
         .expect("plangate runs");
     let run = Run {

@@ -2,18 +2,10 @@
 //! minimised by `cargo fuzz tmin`. Every one must be refused with a diagnostic
 //! that renders, never panic.
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
-use plangate::parse::{ReadError, parse_json};
+mod common;
 
-/// A diagnostic as a user sees it (with its source excerpt), without colour.
-fn render(diagnostic: &dyn Diagnostic) -> String {
-    let mut out = String::new();
-    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .render_report(&mut out, diagnostic)
-        .expect("rendering into a String cannot fail");
-    out
-}
+use common::render;
+use plangate::parse::{ReadError, parse_json};
 
 #[test]
 fn a_line_starting_with_a_stray_utf8_continuation_byte_is_refused_not_a_panic() {

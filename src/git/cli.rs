@@ -410,15 +410,19 @@ impl Git {
             .collect())
     }
 
-    /// A file's text at a revision, or `None` when the revision has no such file.
-    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<String>, GitError> {
-        let commit = self
-            .commit_id(rev)?
+    /// The commit `--config-ref` names.
+    fn config_commit(&self, rev: &str) -> Result<String, GitError> {
+        self.commit_id(rev)?
             .ok_or_else(|| GitError::UnknownRevision {
                 what: "configuration",
                 rev: rev.to_owned(),
                 help: "--config-ref names the revision to read the configuration from".into(),
-            })?;
+            })
+    }
+
+    /// A file's text at a revision, or `None` when the revision has no such file.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<String>, GitError> {
+        let commit = self.config_commit(rev)?;
         let spec = format!("{commit}:{path}");
         match self.run(&["cat-file", "-e", &spec], None) {
             Ok(_) => Ok(Some(self.text(&["cat-file", "blob", &spec])?)),
@@ -430,13 +434,7 @@ impl Git {
     /// Is `path` a symbolic link in revision `rev`? (Git stores a link as a
     /// blob holding its target's path, which `file_at` would return as text.)
     pub fn is_symlink_at(&self, rev: &str, path: &str) -> Result<bool, GitError> {
-        let commit = self
-            .commit_id(rev)?
-            .ok_or_else(|| GitError::UnknownRevision {
-                what: "configuration",
-                rev: rev.to_owned(),
-                help: "--config-ref names the revision to read the configuration from".into(),
-            })?;
+        let commit = self.config_commit(rev)?;
         let out = self.run(&["ls-tree", "-z", &commit, "--", path], None)?;
         Ok(out.starts_with(b"120000 "))
     }

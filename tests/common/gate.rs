@@ -90,13 +90,12 @@ impl Gate {
         self.dir.path().join(name)
     }
 
-    /// `plangate check ARGS PLAN` in GitHub Actions on the pull request.
-    pub fn run(&self, args: &[&str]) -> Output {
+    /// `plangate` in the pull request's repository, in GitHub Actions on the
+    /// pull request (retry backoff 1 ms), with the gate's step summary and
+    /// outputs files; the caller adds the arguments.
+    pub fn plangate(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_plangate"));
         cmd.current_dir(self.repo.path())
-            .arg("check")
-            .args(args)
-            .arg(&self.plan)
             .env("NO_COLOR", "1")
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_EVENT_NAME", "pull_request")
@@ -105,9 +104,17 @@ impl Gate {
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_REPOSITORY", "acme/infra")
             .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
+            .env("GITHUB_OUTPUT", self.file("output.txt"))
             .env("PLANGATE_HTTP_BACKOFF_MS", "1")
             .env_remove("PRE_COMMIT_FROM_REF")
             .env_remove("PRE_COMMIT_TO_REF");
+        cmd
+    }
+
+    /// `plangate check ARGS PLAN` in GitHub Actions on the pull request.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.plangate();
+        cmd.arg("check").args(args).arg(&self.plan);
         let out = cmd.output().unwrap();
         assert!(
             !stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN),
