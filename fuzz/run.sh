@@ -10,7 +10,8 @@
 # finds a crash, a hang or an invariant failure, naming the input and how to
 # replay it. Exit 2: the fuzzers could not be built or run at all.
 #
-# Environment: FUZZ_SECONDS (per target), FUZZ_SANITIZER (default none: the
+# Environment: FUZZ_SECONDS (per target), FUZZ_TOOLCHAIN=stable (use stable
+# with RUSTC_BOOTSTRAP=1 even when nightly is there), FUZZ_SANITIZER (default none: the
 # library is safe Rust, and without ASan the fuzzers run about twice as fast;
 # `address` for the cargo-fuzz default).
 set -euo pipefail
@@ -37,7 +38,8 @@ done
 # --- toolchain ---------------------------------------------------------------
 # libFuzzer's instrumentation needs unstable rustc flags: the nightly toolchain,
 # or stable told to accept them.
-if rustup run nightly rustc --version >/dev/null 2>&1; then
+# FUZZ_TOOLCHAIN=stable forces the second (to check it on a machine with both).
+if [[ ${FUZZ_TOOLCHAIN:-} != stable ]] && rustup run nightly rustc --version >/dev/null 2>&1; then
     toolchain=(+nightly)
     toolchain_name=nightly
     replay="cargo +nightly fuzz"
