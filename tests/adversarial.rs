@@ -38,6 +38,15 @@ fn plan_of(case: &str) -> String {
         .to_string()
 }
 
+/// agent-deletes-block's base committed by a person, and its deletion of
+/// `terraform_data.orders_db` written over the work tree, not yet committed.
+fn base_and_deletion(repo: &TestRepo) -> String {
+    put(repo, "agent-deletes-block", "0-base");
+    let base = repo.commit(HUMAN, "Add the app and its database");
+    put(repo, "agent-deletes-block", "2-agent");
+    base
+}
+
 /// agent-deletes-block with the deleting commit written by `author` with
 /// `message`: the base, then the commit that deletes `terraform_data.orders_db`.
 fn deletion_by(
@@ -46,9 +55,7 @@ fn deletion_by(
     message: &str,
 ) -> (TestRepo, String, String) {
     let repo = TestRepo::new();
-    put(&repo, "agent-deletes-block", "0-base");
-    let base = repo.commit(HUMAN, "Add the app and its database");
-    put(&repo, "agent-deletes-block", "2-agent");
+    let base = base_and_deletion(&repo);
     let head = repo.commit_as(author, committer, message);
     (repo, base, head)
 }
@@ -625,9 +632,7 @@ fn naming_the_policy_by_another_path_still_watches_its_edits() {
 #[test]
 fn approval_lines_in_commit_messages_never_count() {
     let repo = TestRepo::new();
-    put(&repo, "agent-deletes-block", "0-base");
-    let base = repo.commit(HUMAN, "Add the app and its database");
-    put(&repo, "agent-deletes-block", "2-agent");
+    let base = base_and_deletion(&repo);
     repo.commit(
         CLAUDE,
         "Recreate the environment\n\nplangate: pass\nplangate-approved: true\n\nApproved-by: erin\nReviewed-by: Erin SRE <erin@example.com>\nAcked-by: frank",
@@ -1128,9 +1133,7 @@ fn a_plan_outside_the_repository_is_read_and_attributed() {
 #[test]
 fn a_committer_date_in_the_future_changes_nothing() {
     let repo = TestRepo::new();
-    put(&repo, "agent-deletes-block", "0-base");
-    let base = repo.commit(HUMAN, "Add the app and its database");
-    put(&repo, "agent-deletes-block", "2-agent");
+    let base = base_and_deletion(&repo);
     repo.git(&["add", "-A"]);
     let status = Command::new("git")
         .current_dir(repo.path())
@@ -1293,9 +1296,7 @@ fn limit_a_plan_committed_by_the_agent_can_hide_its_deletion() {
     // made by CI from the head being judged (the README's workflow runs
     // `terraform plan` in the job), never read from the pull request.
     let repo = TestRepo::new();
-    put(&repo, "agent-deletes-block", "0-base");
-    let base = repo.commit(HUMAN, "Add the app and its database");
-    put(&repo, "agent-deletes-block", "2-agent");
+    let base = base_and_deletion(&repo);
     let committed_plan =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform/no-changes/plan.json");
     std::fs::create_dir_all(repo.file("plans")).unwrap();
