@@ -37,7 +37,7 @@ pub fn read_at_most(
 ) -> Result<History, GitError> {
     let range = git.resolve(request)?;
     let commits = git
-        .commits_at_most(&range, max_commits)?
+        .commits(&range, max_commits)?
         .into_iter()
         .map(|commit| {
             let by = classify::classify(&commit, catalog);

@@ -248,33 +248,26 @@ impl Git {
         })
     }
 
-    /// The commits of the range, oldest first.
-    pub fn commits(&self, range: &Range) -> Result<Vec<Commit>, GitError> {
-        self.commits_at_most(range, usize::MAX)
-    }
-
-    /// [`Git::commits`], refusing a range of more than `limit` commits before
-    /// reading them.
-    pub fn commits_at_most(&self, range: &Range, limit: usize) -> Result<Vec<Commit>, GitError> {
+    /// The commits of the range, oldest first, refusing a range of more than
+    /// `limit` commits before reading them.
+    pub fn commits(&self, range: &Range, limit: usize) -> Result<Vec<Commit>, GitError> {
         let spec = format!("{}..{}", range.base, range.head);
-        if limit < usize::MAX {
-            // Counting stops one past the limit: a huge range costs no more
-            // than a range at the limit.
-            let most = format!("--max-count={}", limit + 1);
-            let count = self.text(&["rev-list", "--count", &most, &spec])?;
-            let count = count
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| GitError::Output {
-                    what: format!("rev-list --count printed {count:?}"),
-                })?;
-            if count > limit {
-                return Err(GitError::TooManyCommits {
-                    base: range.base.clone(),
-                    head: range.head.clone(),
-                    limit,
-                });
-            }
+        // Counting stops one past the limit: a huge range costs no more than a
+        // range at the limit.
+        let most = format!("--max-count={}", limit.saturating_add(1));
+        let count = self.text(&["rev-list", "--count", &most, &spec])?;
+        let count = count
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| GitError::Output {
+                what: format!("rev-list --count printed {count:?}"),
+            })?;
+        if count > limit {
+            return Err(GitError::TooManyCommits {
+                base: range.base.clone(),
+                head: range.head.clone(),
+                limit,
+            });
         }
         let format = [
             "%H",
