@@ -538,12 +538,6 @@ fn same_page(a: &str, b: &str) -> bool {
     }
 }
 
-/// The `rel="next"` URL of a `Link` header.
-#[cfg(test)]
-fn next_link(link: &str) -> Option<String> {
-    link_of(link, "next")
-}
-
 /// The URL of a `Link` header's link with relation `rel`.
 fn link_of(link: &str, rel: &str) -> Option<String> {
     let rel = format!("rel=\"{rel}\"");
@@ -566,10 +560,10 @@ mod tests {
     fn the_next_link() {
         let l = r#"<https://api.github.com/repos/o/r/pulls/1/reviews?page=2>; rel="next", <https://api.github.com/repos/o/r/pulls/1/reviews?page=5>; rel="last""#;
         assert_eq!(
-            next_link(l).as_deref(),
+            link_of(l, "next").as_deref(),
             Some("https://api.github.com/repos/o/r/pulls/1/reviews?page=2")
         );
-        assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
+        assert_eq!(link_of(r#"<https://x/?page=1>; rel="prev""#, "next"), None);
     }
 
     #[test]
