@@ -15,8 +15,9 @@
 #
 # Attributes of agent and bot blocks:
 #   description   what it is
-#   identities    who it commits as, matched against the author, the committer
-#                 and every `Co-authored-by` line. Each identity has any of:
+#   identities    who it commits as, matched against the author, the committer,
+#                 every `Co-authored-by` line, and the `Author:` of each commit
+#                 a squash message quotes. Each identity has any of:
 #                   email      an exact address (never a bare domain: people at
 #                              vendors commit from the same domains)
 #                   github_id  the number in <id>+<login>@users.noreply.github.com

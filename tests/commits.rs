@@ -379,3 +379,216 @@ fn the_readme_configuration_example_is_valid() {
         }
     }
 }
+
+const CURSOR: (&str, &str) = ("Cursor Agent", "cursoragent@cursor.com");
+const CLAUDE_TRAILER: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
+
+/// Squash branch `name` into main the way `git merge --squash` and
+/// `git commit --no-edit` do it, as the human; returns the squash commit.
+fn squash_into_main(repo: &TestRepo, name: &str) -> String {
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--squash", name]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    repo.head()
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..10]
+}
+
+fn evidence_of(doc: &serde_json::Value, i: usize) -> Vec<String> {
+    doc["commits"][i]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_git_squash_of_agent_commits_is_agent_and_names_the_quoted_commit() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "# base\n");
+    let base = repo.commit(HUMAN, "Base");
+    // A human commits with Claude as co-author.
+    repo.git(&["checkout", "-q", "-b", "pairing"]);
+    repo.write("main.tf", "# orders dropped\n");
+    let paired = repo.commit(
+        HUMAN,
+        &format!("Drop the orders table\n\nBody line.\n\n{CLAUDE_TRAILER}\n"),
+    );
+    repo.write("main.tf", "# tidied\n");
+    let tidy = repo.commit(HUMAN, "Tidy up\n");
+    repo.git(&["checkout", "-q", "main"]);
+    // Cursor's agent commits as itself, with no trailer.
+    repo.git(&["checkout", "-q", "-b", "cursor"]);
+    repo.write("other.tf", "# cursor\n");
+    let by_cursor = repo.commit(CURSOR, "Add the queue\n");
+    let first = squash_into_main(&repo, "pairing");
+    let second = squash_into_main(&repo, "cursor");
+    let message = repo.git(&["log", "-1", "--format=%B", &first]);
+    assert!(
+        message.starts_with("Squashed commit of the following:"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("commit {tidy}\nAuthor: Alice Human")),
+        "{message}"
+    );
+
+    let doc = commits_json(repo.path(), &["--base", &base, "--head", "HEAD"], &[]);
+    assert_eq!(doc["commits"][0]["sha"], first.as_str());
+    assert_eq!(doc["commits"][1]["sha"], second.as_str());
+    assert_eq!(
+        classes(&doc),
+        [
+            ("agent".into(), "claude-code".into()),
+            ("agent".into(), "cursor".into())
+        ]
+    );
+    assert_eq!(
+        evidence_of(&doc, 0),
+        [format!(
+            "squashed commit {}: trailer \"{CLAUDE_TRAILER}\" names claude-code",
+            short(&paired)
+        )]
+    );
+    assert_eq!(
+        evidence_of(&doc, 1),
+        [format!(
+            "squashed commit {}: author Cursor Agent <cursoragent@cursor.com> is cursor",
+            short(&by_cursor)
+        )]
+    );
+}
+
+#[test]
+fn a_git_squash_of_human_commits_stays_human() {
+    let repo = TestRepo::new();
+    let base = repo.commit(HUMAN, "Base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("main.tf", "# one\n");
+    repo.commit(
+        HUMAN,
+        "Document the module\n\nAuthor: someone from the platform team\nAsked Claude to review the wording; I wrote it.\n",
+    );
+    squash_into_main(&repo, "feature");
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(classes(&doc), [("human".into(), "-".into())]);
+    assert_eq!(
+        evidence_of(&doc, 0),
+        [
+            "no agent or bot signal; author Alice Human <alice@example.com>; squashed commits by Alice Human <alice@example.com>"
+        ]
+    );
+}
+
+#[test]
+fn author_lines_and_mentions_in_a_body_claim_no_authorship() {
+    let repo = TestRepo::new();
+    let base = repo.commit(HUMAN, "Base");
+    let agent_commit = repo.commit(CLAUDE, "Agent change");
+    repo.commit(
+        HUMAN,
+        &format!(
+            "Explain the change\n\nAuthor: someone\nSee commit {agent_commit} for what Claude wrote.\nAuthor: Claude <noreply@anthropic.com>\n"
+        ),
+    );
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(
+        classes(&doc),
+        [
+            ("agent".into(), "claude-code".into()),
+            ("human".into(), "-".into())
+        ]
+    );
+}
+
+#[test]
+fn a_git_revert_reads_an_added_trailer_and_quotes_no_commit() {
+    let repo = TestRepo::new();
+    let base = repo.commit(HUMAN, "Base");
+    repo.write("a.tf", "# agent\n");
+    let agent = repo.commit(CLAUDE, "Drop the orders table");
+    repo.write("b.tf", "# human\n");
+    let human = repo.commit(HUMAN, "Rename the queue");
+    // The human reverts the agent's commit: their own work.
+    repo.git(&["revert", "--no-edit", &agent]);
+    // And the human's, with the agent credited.
+    repo.git(&["revert", "--no-edit", &human]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--trailer",
+        CLAUDE_TRAILER,
+    ]);
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert_eq!(
+        message,
+        format!("Revert \"Rename the queue\"\n\nThis reverts commit {human}.\n\n{CLAUDE_TRAILER}")
+    );
+    let first = repo.git(&["log", "-1", "--format=%B", "HEAD~1"]);
+    assert!(
+        first.contains(&format!("This reverts commit {agent}.")),
+        "{first}"
+    );
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(
+        classes(&doc),
+        [
+            ("agent".into(), "claude-code".into()),
+            ("human".into(), "-".into()),
+            ("human".into(), "-".into()),
+            ("agent".into(), "claude-code".into())
+        ]
+    );
+    assert_eq!(
+        evidence_of(&doc, 3),
+        [format!("trailer \"{CLAUDE_TRAILER}\" names claude-code")]
+    );
+}
+
+#[test]
+fn a_git_merge_log_message_with_an_indented_trailer_is_agent() {
+    let repo = TestRepo::new();
+    repo.write("main.tf", "# base\n");
+    let base = repo.commit(HUMAN, "Base");
+    repo.git(&["checkout", "-q", "-b", "feat"]);
+    repo.write("main.tf", "# one\n");
+    repo.commit(HUMAN, "Drop the orders table");
+    repo.write("main.tf", "# two\n");
+    repo.commit(HUMAN, "Tidy up");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--log", "--no-commit", "feat"]);
+    let path = repo.file(".git/MERGE_MSG");
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.starts_with("Merge branch 'feat'\n\n* feat:\n  Tidy up\n  Drop the orders table\n"),
+        "{written}"
+    );
+    // The human credits the agent under the shortlog entry it helped with.
+    let edited = written.replacen(
+        "  Drop the orders table\n",
+        &format!("  Drop the orders table\n    {CLAUDE_TRAILER}\n"),
+        1,
+    );
+    std::fs::write(&path, edited).unwrap();
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let trailers = repo.git(&["log", "-1", "--format=%(trailers:only)"]);
+    assert_eq!(trailers, "", "git itself reads no trailer here");
+    let doc = commits_json(repo.path(), &["--base", &base], &[]);
+    assert_eq!(
+        classes(&doc),
+        [
+            ("human".into(), "-".into()),
+            ("human".into(), "-".into()),
+            ("agent".into(), "claude-code".into())
+        ]
+    );
+    assert_eq!(
+        evidence_of(&doc, 2),
+        [format!("trailer \"{CLAUDE_TRAILER}\" names claude-code")]
+    );
+}

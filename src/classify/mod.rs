@@ -4,12 +4,15 @@
 //! Any agent signal makes a commit `agent`: an agent's identity as author,
 //! committer or co-author, a tool footer or session line, a disclosure trailer
 //! naming an AI, a git-ai note. Failing that, a bot identity makes it `bot`;
-//! otherwise it is `human` ("no disclosed AI", not "proven human").
+//! otherwise it is `human` ("no disclosed AI", not "proven human"). Commits a
+//! message quotes (`git merge --squash`) are read the same way, and the
+//! strongest class of the commit and those it quotes wins.
 
 pub mod catalog;
 // Public only for the fuzz targets (fuzz/commit_identity), not an API.
 #[doc(hidden)]
 pub mod identity;
+pub mod quoted;
 
 use serde::Serialize;
 
@@ -17,7 +20,7 @@ use catalog::Entry;
 pub use catalog::{Catalog, Counted, Kind};
 use identity::{Address, Role};
 
-use crate::git::{Commit, Signature};
+use crate::git::{Commit, Person, Signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,9 +74,17 @@ const UNNAMED_AI: &str = "ai-assisted";
 
 pub fn classify(commit: &Commit, catalog: &Catalog) -> Classified {
     let mut found: Vec<Evidence> = Vec::new();
-    people(commit, catalog, &mut found);
-    trailers(commit, catalog, &mut found);
-    lines(commit, catalog, &mut found);
+    signals(
+        &[
+            (Role::Author, &commit.author),
+            (Role::Committer, &commit.committer),
+        ],
+        &commit.message,
+        &commit.trailers,
+        catalog,
+        0,
+        &mut found,
+    );
     if let Some(note) = &commit.ai_note
         && let Some(e) = ai_note(note)
     {
@@ -115,16 +126,60 @@ pub fn classify(commit: &Commit, catalog: &Catalog) -> Classified {
         None => Classified {
             class: Class::Human,
             name: None,
-            evidence: vec![format!(
-                "no agent or bot signal; author {}{}",
-                commit.author,
-                if commit.author != commit.committer {
-                    format!(", committer {}", commit.committer)
-                } else {
-                    String::new()
-                }
-            )],
+            evidence: vec![human_evidence(commit)],
         },
+    }
+}
+
+fn human_evidence(commit: &Commit) -> String {
+    let mut text = format!("no agent or bot signal; author {}", commit.author);
+    if commit.author != commit.committer {
+        text.push_str(&format!(", committer {}", commit.committer));
+    }
+    let mut authors: Vec<String> = Vec::new();
+    for q in quoted::split(&commit.message, 0).quoted {
+        let author = q.author.to_string();
+        if !authors.contains(&author) {
+            authors.push(author);
+        }
+    }
+    if !authors.is_empty() {
+        text.push_str(&format!("; squashed commits by {}", authors.join(", ")));
+    }
+    text
+}
+
+/// The signals of one commit, or of a commit quoted `depth` levels deep: its
+/// people, its own message lines, and those of the commits it quotes, whose
+/// evidence names the quoted commit.
+fn signals(
+    who: &[(Role, &Person)],
+    message: &str,
+    git_trailers: &[(String, String)],
+    catalog: &Catalog,
+    depth: usize,
+    found: &mut Vec<Evidence>,
+) {
+    people(who, catalog, found);
+    let split = quoted::split(message, depth);
+    trailers(trailer_lines(&split.own, git_trailers), catalog, found);
+    lines(&split.own, catalog, found);
+    for q in &split.quoted {
+        let mut inner = Vec::new();
+        // git's trailer parse adds nothing here: every trailer-shaped line of
+        // the quoted message is read anyway, and `git log` does not fold them.
+        signals(
+            &[(Role::Author, &q.author)],
+            &q.message,
+            &[],
+            catalog,
+            depth + 1,
+            &mut inner,
+        );
+        found.extend(inner.into_iter().map(|e| Evidence {
+            text: format!("squashed commit {}: {}", q.short(), e.text),
+            ..e
+        }));
     }
 }
 
@@ -149,12 +204,9 @@ fn describe(entry: &Entry) -> String {
     }
 }
 
-/// The author and the committer.
-fn people(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
-    for (role, person) in [
-        (Role::Author, &commit.author),
-        (Role::Committer, &commit.committer),
-    ] {
+/// The author and the committer (only the author, of a quoted commit).
+fn people(who: &[(Role, &Person)], catalog: &Catalog, found: &mut Vec<Evidence>) {
+    for &(role, person) in who {
         let address = Address::new(&person.name, &person.email);
         if let Some(entry) = identity::find(catalog, &address, role) {
             let text = format!("{} {person} is {}", role.as_str(), describe(entry));
@@ -185,11 +237,11 @@ fn configured_email(catalog: &Catalog, email: &str) -> Option<String> {
 }
 
 /// Trailer-shaped lines: git's trailers of the last paragraph, and the same
-/// keys anywhere in the body, because squash merges stack the trailers of the
-/// squashed commits mid-message.
-fn trailer_lines(commit: &Commit) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = commit.trailers.clone();
-    for line in commit.message.lines().skip(1) {
+/// keys anywhere in the body, indented or not, because squash merges, merge
+/// shortlogs and reverts stack trailers mid-message.
+fn trailer_lines(message: &str, git_trailers: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = git_trailers.to_vec();
+    for line in message.lines().skip(1).map(str::trim_start) {
         if let Some((k, v)) = line.split_once(':')
             && !k.is_empty()
             && k.len() <= 40
@@ -207,8 +259,8 @@ fn trailer_lines(commit: &Commit) -> Vec<(String, String)> {
     out
 }
 
-fn trailers(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
-    for (key, value) in trailer_lines(commit) {
+fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evidence>) {
+    for (key, value) in pairs {
         let lower = key.to_lowercase();
         let line = format!("{key}: {value}");
         if catalog.settings.trailers.contains(&lower) {
@@ -256,23 +308,45 @@ fn trailers(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
 }
 
 /// The people named in a commit's `Co-authored-by` lines (trailers, or lines of
-/// the body, where squash merges stack them).
-pub fn co_authors(commit: &Commit) -> Vec<crate::git::Person> {
-    let mut out: Vec<crate::git::Person> = Vec::new();
-    for (key, value) in trailer_lines(commit) {
-        if key.eq_ignore_ascii_case("co-authored-by")
-            && let Some(a) = Address::parse(&value)
-        {
-            let person = crate::git::Person {
-                name: a.name,
-                email: a.email,
-            };
-            if !out.contains(&person) {
-                out.push(person);
-            }
+/// the body, where squash merges stack them), and the authors and co-authors
+/// of the commits it quotes, who wrote part of it too.
+pub fn co_authors(commit: &Commit) -> Vec<Person> {
+    let split = quoted::split(&commit.message, 0);
+    let mut out: Vec<Person> = Vec::new();
+    let author = lower(&commit.author);
+    let quoted = split.quoted.iter().flat_map(|q| q.people(1));
+    // Who squashed their own commits is their author, not a co-author.
+    let from_quotes = quoted.filter(|p| *p != author);
+    for p in trailer_co_authors(&split.own, &commit.trailers)
+        .into_iter()
+        .chain(from_quotes)
+    {
+        if !out.contains(&p) {
+            out.push(p);
         }
     }
     out
+}
+
+/// A person as co-author lists compare them: the address in lower case.
+fn lower(p: &Person) -> Person {
+    let a = Address::new(&p.name, &p.email);
+    Person {
+        name: a.name,
+        email: a.email,
+    }
+}
+
+fn trailer_co_authors(message: &str, git_trailers: &[(String, String)]) -> Vec<Person> {
+    trailer_lines(message, git_trailers)
+        .into_iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("co-authored-by"))
+        .filter_map(|(_, value)| Address::parse(&value))
+        .map(|a| Person {
+            name: a.name,
+            email: a.email,
+        })
+        .collect()
 }
 
 /// Is this name and address an agent or bot of the catalog?
@@ -309,8 +383,8 @@ fn named_ai(catalog: &Catalog, value: &str) -> Option<String> {
 }
 
 /// Footers, session links and subject markers.
-fn lines(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
-    let subject = commit.subject();
+fn lines(message: &str, catalog: &Catalog, found: &mut Vec<Evidence>) {
+    let subject = message.lines().next().unwrap_or("");
     for entry in &catalog.entries {
         if let Some(p) = entry.subjects.iter().find(|p| p.is_match(subject)) {
             let text = format!(
@@ -323,7 +397,7 @@ fn lines(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
                 text,
             ));
         }
-        for line in commit.message.lines().map(str::trim) {
+        for line in message.lines().map(str::trim) {
             if entry.patterns.iter().any(|p| p.is_match(line)) {
                 let text = format!("message line \"{line}\" is {}'s marker", entry.name);
                 found.extend(entry_evidence(
@@ -334,7 +408,7 @@ fn lines(commit: &Commit, catalog: &Catalog, found: &mut Vec<Evidence>) {
             }
         }
     }
-    for line in commit.message.lines().map(str::trim) {
+    for line in message.lines().map(str::trim) {
         if let Some(p) = catalog.settings.patterns.iter().find(|p| p.is_match(line)) {
             found.push(Evidence {
                 class: Class::Agent,

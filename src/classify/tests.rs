@@ -8,6 +8,8 @@ fn commit(author: (&str, &str), committer: (&str, &str), message: &str) -> Commi
         .next()
         .unwrap_or("")
         .lines()
+        // As git: an indented line continues a trailer, it starts none.
+        .filter(|l| !l.starts_with(char::is_whitespace))
         .filter_map(|l| l.split_once(": "))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
@@ -302,5 +304,405 @@ fn configuration_errors_point_at_the_key() {
         messages[3].starts_with(".plangate.hcl:7:17: an identity needs"),
         "{}",
         messages[3]
+    );
+}
+
+/// The SQUASH_MSG of `git merge --squash` (git 2.47) for a branch of a human
+/// merge, a Claude-authored commit with a co-author trailer, and a human
+/// commit, as `git commit --no-edit` keeps it.
+const SQUASH_MSG: &str = "Squashed commit of the following:
+
+commit b830f881ced7e7b8f0314c7429b820dd5c4299ec
+Merge: 5e65ac0 dce58bf
+Author: Alice Human <alice@example.com>
+Date:   Wed Dec 2 02:49:15 2026 +0000
+
+    Merge branch 'sub' into feat
+
+commit 5e65ac0b05ef8e2866046ce132e603befcc32650
+Author: Alice Human <alice@example.com>
+Date:   Wed Dec 2 02:49:15 2026 +0000
+
+    Drop the orders table
+
+    Body line.
+
+    Co-authored-by: Claude <noreply@anthropic.com>
+
+commit dce58bf395d78d49a03b5eb13dd38fa4a653b3f4
+Author: Alice Human <alice@example.com>
+Date:   Wed Dec 2 02:49:15 2026 +0000
+
+    sub change";
+
+const ALICE: (&str, &str) = ("Alice Human", "alice@example.com");
+
+fn evidence(c: &Commit, cat: &Catalog) -> Vec<String> {
+    classify(c, cat).evidence
+}
+
+#[test]
+fn a_squash_takes_the_co_author_trailer_of_a_quoted_commit() {
+    let c = by(ALICE.0, ALICE.1, SQUASH_MSG);
+    let r = classify(&c, &builtin());
+    assert_eq!(
+        (r.class, r.name.as_deref()),
+        (Class::Agent, Some("claude-code"))
+    );
+    assert_eq!(
+        r.evidence,
+        [
+            "squashed commit 5e65ac0b05: trailer \"Co-authored-by: Claude <noreply@anthropic.com>\" names claude-code"
+        ]
+    );
+}
+
+#[test]
+fn a_squash_takes_the_agent_author_of_a_quoted_commit() {
+    let msg = SQUASH_MSG.replacen(
+        "commit 5e65ac0b05ef8e2866046ce132e603befcc32650\nAuthor: Alice Human <alice@example.com>",
+        "commit 5e65ac0b05ef8e2866046ce132e603befcc32650\nAuthor: Cursor Agent <cursoragent@cursor.com>",
+        1,
+    );
+    let msg = msg.replace("\n\n    Co-authored-by: Claude <noreply@anthropic.com>", "");
+    let c = by(ALICE.0, ALICE.1, &msg);
+    let r = classify(&c, &builtin());
+    assert_eq!((r.class, r.name.as_deref()), (Class::Agent, Some("cursor")));
+    assert_eq!(
+        r.evidence,
+        ["squashed commit 5e65ac0b05: author Cursor Agent <cursoragent@cursor.com> is cursor"]
+    );
+}
+
+/// One quoted commit as `git log` prints it.
+fn quote(sha: &str, author: &str, message: &str) -> String {
+    let body: Vec<String> = message
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect();
+    format!(
+        "commit {sha}\nAuthor: {author}\nDate:   Thu Jan 1 00:00:03 2026 +0000\n\n{}\n",
+        body.join("\n")
+    )
+}
+
+fn squash(quoted: &[String]) -> String {
+    format!("Squashed commit of the following:\n\n{}", quoted.join("\n"))
+}
+
+const DEPENDABOT: &str = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>";
+
+#[test]
+fn a_squash_takes_the_strongest_class_of_its_quoted_commits() {
+    let cat = builtin();
+    let human = quote(&"a".repeat(40), "Alice Human <alice@example.com>", "Tidy");
+    let bot = quote(&"b".repeat(40), DEPENDABOT, "Bump x");
+    let agent = quote(&"c".repeat(40), "Bob (aider) <bob@example.com>", "feat: y");
+    let c = by(ALICE.0, ALICE.1, &squash(&[human.clone(), bot.clone()]));
+    assert_eq!(class(&c, &cat), (Class::Bot, Some("dependabot".into())));
+    assert_eq!(
+        evidence(&c, &cat),
+        [format!(
+            "squashed commit bbbbbbbbbb: author {DEPENDABOT} is dependabot (automation, not AI)"
+        )]
+    );
+    let c = by(ALICE.0, ALICE.1, &squash(&[bot, agent, human]));
+    assert_eq!(class(&c, &cat), (Class::Agent, Some("aider".into())));
+    assert_eq!(
+        evidence(&c, &cat),
+        ["squashed commit cccccccccc: author Bob (aider) <bob@example.com> is aider"]
+    );
+}
+
+#[test]
+fn a_squash_of_human_commits_is_human_and_says_whose() {
+    let c = by(
+        ALICE.0,
+        ALICE.1,
+        &squash(&[
+            quote(&"a".repeat(40), "Alice Human <alice@example.com>", "One"),
+            quote(
+                &"b".repeat(64),
+                "Bob <bob@example.com>",
+                "Two\n\nAsk Claude, he said.",
+            ),
+        ]),
+    );
+    assert_eq!(
+        evidence(&c, &builtin()),
+        [
+            "no agent or bot signal; author Alice Human <alice@example.com>; squashed commits by Alice Human <alice@example.com>, Bob <bob@example.com>"
+        ]
+    );
+}
+
+#[test]
+fn quoted_commits_read_footers_subjects_and_disclosures() {
+    let cat = builtin();
+    for (message, agent, text) in [
+        (
+            "Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+            "claude-code",
+            "message line \"🤖 Generated with [Claude Code](https://claude.com/claude-code)\" is claude-code's marker",
+        ),
+        (
+            "aider: make it so",
+            "aider",
+            "subject \"aider: make it so\" matches aider's marker",
+        ),
+        (
+            "Fix\n\nAssisted-by: Claude Code",
+            "claude-code",
+            "trailer \"Assisted-by: Claude Code\" discloses AI help (claude-code)",
+        ),
+    ] {
+        let sha = "d".repeat(64);
+        let c = by(
+            ALICE.0,
+            ALICE.1,
+            &squash(&[quote(&sha, "Alice Human <alice@example.com>", message)]),
+        );
+        let r = classify(&c, &cat);
+        assert_eq!(r.name.as_deref(), Some(agent), "{message}");
+        assert_eq!(r.evidence.len(), 1, "{:?}", r.evidence);
+        assert!(
+            r.evidence[0].starts_with("squashed commit dddddddddd: "),
+            "{:?}",
+            r.evidence
+        );
+        assert!(r.evidence[0].contains(text), "{:?}", r.evidence);
+    }
+}
+
+#[test]
+fn a_squash_of_a_squash_names_both_commits() {
+    let inner = quote(
+        &"e".repeat(40),
+        "Claude <noreply@anthropic.com>",
+        "Drop the table",
+    );
+    let outer = quote(
+        &"f".repeat(40),
+        "Alice Human <alice@example.com>",
+        &squash(&[inner]),
+    );
+    let c = by(ALICE.0, ALICE.1, &squash(&[outer]));
+    assert_eq!(
+        evidence(&c, &builtin()),
+        [
+            "squashed commit ffffffffff: squashed commit eeeeeeeeee: author Claude <noreply@anthropic.com> is claude-code"
+        ]
+    );
+}
+
+#[test]
+fn deeply_nested_quotes_still_read_their_trailers() {
+    let mut msg = "Leaf\n\nCo-authored-by: Claude <noreply@anthropic.com>".to_owned();
+    for _ in 0..(quoted::MAX_DEPTH + 20) {
+        msg = squash(&[quote(
+            &"1".repeat(40),
+            "Alice Human <alice@example.com>",
+            &msg,
+        )]);
+    }
+    let r = classify(&by(ALICE.0, ALICE.1, &msg), &builtin());
+    assert_eq!(r.class, Class::Agent);
+    let prefix = "squashed commit 1111111111: ".repeat(quoted::MAX_DEPTH);
+    assert_eq!(
+        r.evidence,
+        [format!(
+            "{prefix}trailer \"Co-authored-by: Claude <noreply@anthropic.com>\" names claude-code"
+        )]
+    );
+}
+
+#[test]
+fn author_lines_outside_a_quoted_commit_are_no_identity() {
+    let cat = builtin();
+    let sha = "5e65ac0b05ef8e2866046ce132e603befcc32650";
+    for msg in [
+        "Fix docs\n\nAuthor: Claude <noreply@anthropic.com>".to_owned(),
+        "Fix docs\n\nAuthor: see docs\nWritten after asking Claude about it.".to_owned(),
+        // Not git's layout: no blank line before an indented message.
+        format!("Fix\n\ncommit {sha}\nAuthor: Claude <noreply@anthropic.com>\nSee above."),
+        // Not an object id.
+        format!(
+            "Fix\n\ncommit {}\nAuthor: Claude <noreply@anthropic.com>\n\n    x",
+            &sha[..39]
+        ),
+        // A header git does not write in this format.
+        format!(
+            "Fix\n\ncommit {sha}\nAuthor: Claude <noreply@anthropic.com>\nReviewer: Bob\n\n    x"
+        ),
+        // A `commit` subject is the commit's own.
+        format!("commit {sha}\nAuthor: Claude <noreply@anthropic.com>\n\n    x"),
+    ] {
+        assert_eq!(
+            class(&by(ALICE.0, ALICE.1, &msg), &cat).0,
+            Class::Human,
+            "{msg}"
+        );
+    }
+}
+
+#[test]
+fn indented_trailers_count_within_the_guard() {
+    let cat = builtin();
+    for msg in [
+        "Fix\n\n  Co-authored-by: Claude <noreply@anthropic.com>\n\nSigned-off-by: Ann <ann@example.com>",
+        "Fix\n\n\tCo-authored-by: Claude <noreply@anthropic.com>\n\nSigned-off-by: Ann <ann@example.com>",
+    ] {
+        let r = classify(&by(ALICE.0, ALICE.1, msg), &cat);
+        assert_eq!(
+            r.evidence,
+            ["trailer \"Co-authored-by: Claude <noreply@anthropic.com>\" names claude-code"],
+            "{msg:?}"
+        );
+    }
+    for msg in [
+        "Fix\n\n  * Co-authored-by: Claude <noreply@anthropic.com>",
+        "Fix\n\n  Co authored by: Claude <noreply@anthropic.com>",
+        "Fix\n\n  Xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-Co-authored-by: Claude <noreply@anthropic.com>",
+    ] {
+        assert_eq!(
+            class(&by(ALICE.0, ALICE.1, msg), &cat).0,
+            Class::Human,
+            "{msg:?}"
+        );
+    }
+}
+
+/// A commit whose trailers git did not parse (they are not the last paragraph).
+fn mid_body(message: &str) -> Commit {
+    let mut c = by(ALICE.0, ALICE.1, message);
+    c.trailers.clear();
+    c
+}
+
+#[test]
+fn merge_messages_carry_trailers_in_the_body() {
+    let cat = builtin();
+    for msg in [
+        // `git merge --no-ff --log`, edited to credit the agent above the shortlog.
+        "Merge branch 'feat'\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\n* feat:\n  Drop the orders table\n  sub change",
+        // The same, with the trailer under the shortlog's entry.
+        "Merge branch 'feat'\n\n* feat:\n  Drop the orders table\n    Co-authored-by: Claude <noreply@anthropic.com>\n  sub change",
+        // GitHub's merge commit of a pull request.
+        "Merge pull request #12 from ann/feat\n\nDrop the orders table\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nReviewed-by: Bob",
+    ] {
+        let r = classify(&mid_body(msg), &cat);
+        assert_eq!(
+            r.evidence,
+            ["trailer \"Co-authored-by: Claude <noreply@anthropic.com>\" names claude-code"],
+            "{msg}"
+        );
+    }
+    let plain = "Merge branch 'feat'\n\n* feat:\n  Drop the orders table\n  Ask Claude\n";
+    assert_eq!(class(&mid_body(plain), &cat).0, Class::Human);
+}
+
+#[test]
+fn revert_messages_carry_trailers_and_quote_no_commit() {
+    let cat = builtin();
+    let sha = "5e65ac0b05ef8e2866046ce132e603befcc32650";
+    let revert = format!("Revert \"Drop the orders table\"\n\nThis reverts commit {sha}.");
+    assert_eq!(class(&by(ALICE.0, ALICE.1, &revert), &cat).0, Class::Human);
+    let msg = format!(
+        "{revert}\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nSigned-off-by: Alice Human <alice@example.com>"
+    );
+    let r = classify(&mid_body(&msg), &cat);
+    assert_eq!(
+        r.evidence,
+        ["trailer \"Co-authored-by: Claude <noreply@anthropic.com>\" names claude-code"]
+    );
+}
+
+fn person(name: &str, email: &str) -> Person {
+    Person {
+        name: name.into(),
+        email: email.into(),
+    }
+}
+
+#[test]
+fn co_authors_include_quoted_authors_and_their_co_authors_once() {
+    let msg = format!(
+        "{}\n\nCo-authored-by: Dana <dana@example.com>",
+        squash(&[
+            quote(
+                &"a".repeat(40),
+                "Claude <noreply@anthropic.com>",
+                "One\n\nCo-authored-by: Bob <Bob@Example.com>"
+            ),
+            quote(
+                &"b".repeat(40),
+                "Alice Human <Alice@example.com>",
+                "Two\n\nCo-authored-by: Bob <bob@example.com>"
+            ),
+            quote(
+                &"c".repeat(40),
+                "Carol <carol@example.com>",
+                "Three\n\nCo-authored-by: Dana <dana@example.com>"
+            ),
+        ])
+    );
+    assert_eq!(
+        co_authors(&by(ALICE.0, ALICE.1, &msg)),
+        [
+            person("Dana", "dana@example.com"),
+            person("Claude", "noreply@anthropic.com"),
+            person("Bob", "bob@example.com"),
+            person("Carol", "carol@example.com"),
+        ],
+        "the squasher's own commit makes her no co-author"
+    );
+    let own = by(
+        ALICE.0,
+        ALICE.1,
+        "x\n\nCo-authored-by: Alice Human <alice@example.com>",
+    );
+    assert_eq!(co_authors(&own), [person(ALICE.0, ALICE.1)], "as before");
+}
+
+#[test]
+fn the_squash_message_splits_into_its_own_lines_and_quoted_commits() {
+    let split = quoted::split(
+        &format!("{SQUASH_MSG}\n\nSigned-off-by: Alice Human <alice@example.com>"),
+        0,
+    );
+    assert_eq!(
+        split.own,
+        "Squashed commit of the following:\n\n\n\n\nSigned-off-by: Alice Human <alice@example.com>"
+    );
+    let got: Vec<(&str, String, &str)> = split
+        .quoted
+        .iter()
+        .map(|q| (q.short(), q.author.to_string(), q.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "b830f881ce",
+                "Alice Human <alice@example.com>".into(),
+                "Merge branch 'sub' into feat"
+            ),
+            (
+                "5e65ac0b05",
+                "Alice Human <alice@example.com>".into(),
+                "Drop the orders table\n\nBody line.\n\nCo-authored-by: Claude <noreply@anthropic.com>"
+            ),
+            (
+                "dce58bf395",
+                "Alice Human <alice@example.com>".into(),
+                "sub change"
+            ),
+        ]
     );
 }
