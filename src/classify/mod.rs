@@ -12,7 +12,7 @@ pub mod catalog;
 // Public only for the fuzz targets (fuzz/commit_identity), not an API.
 #[doc(hidden)]
 pub mod identity;
-pub mod quoted;
+mod quoted;
 
 use serde::Serialize;
 
