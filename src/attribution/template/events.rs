@@ -64,10 +64,12 @@ impl Ev {
     }
 
     pub(super) fn has_tag(&self, short: &str) -> bool {
-        self.tag
-            .as_deref()
-            .and_then(|t| t.strip_prefix('!'))
-            .is_some_and(|t| t == short)
+        self.short_tag() == Some(short)
+    }
+
+    /// A local tag without its `!` (`Ref` for `!Ref`); `None` for no tag or a resolved one.
+    pub(super) fn short_tag(&self) -> Option<&str> {
+        self.tag.as_deref().and_then(|t| t.strip_prefix('!'))
     }
 
     /// A scalar that is a plain string: no intrinsic-function tag, not null, not a JSON literal.

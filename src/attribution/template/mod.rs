@@ -1,9 +1,12 @@
 //! CloudFormation templates: where each logical resource is declared.
 //!
 //! [`parse_template`] finds, in one template file's text, the line span of every entry of the
-//! top-level `Resources` and `Parameters` sections, each resource's `Type`, its local nested
-//! template (if any) and the parameters it references. Attribution compares each declaration's
-//! text between versions, and reports a change's location with these spans.
+//! top-level `Resources`, `Parameters`, `Conditions` and `Mappings` sections and of the
+//! `Globals` and `Transform` sections, each resource's `Type`, its local nested template (if
+//! any), and what each resource and condition depends on: parameters, conditions, mappings,
+//! other resources, exports of other stacks. Attribution compares each declaration's text
+//! between versions, so a commit that changes what a resource depends on is found too, and
+//! reports a change's location with these spans.
 //!
 //! # Approach
 //!
@@ -45,7 +48,10 @@
 //! - Aliases (`*anchor`, `<<: *anchor`) are not resolved: references inside anchored content are
 //!   attributed to the declaration that holds the anchor only.
 //! - `${X}` names in a `Fn::Sub` list form that are keys of its own variable map are local
-//!   variables and are not reported as parameter references.
+//!   variables and are not reported as parameter or resource references.
+//! - A name that a value computes (`!FindInMap [!Ref MapName, …]`, an `Fn::If` whose first
+//!   argument is not a string) is reported as every declared name of its kind.
+//! - A resource's `Condition` attribute is reported as written, declared or not.
 
 mod doc;
 mod events;
@@ -56,8 +62,9 @@ mod tests;
 use std::collections::HashSet;
 
 use super::Lines;
-use doc::Doc;
+use doc::{Doc, Entry};
 use events::{Ev, Kind, json_events, yaml_events};
+use refs::Name;
 
 /// A CloudFormation (or SAM) template's declarations, with their line spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +72,30 @@ pub struct Template {
     pub resources: Vec<TemplateResource>,
     /// Each entry of the top-level `Parameters` section: (name, lines of its declaration).
     pub parameters: Vec<(String, Lines)>,
+    /// Each entry of the top-level `Conditions` section.
+    pub conditions: Vec<Condition>,
+    /// Each entry of the top-level `Mappings` section: (name, lines of its declaration).
+    pub mappings: Vec<(String, Lines)>,
+    /// Top-level sections that can change every resource of the template: `Globals` (SAM) and
+    /// `Transform`, as (section name, lines), in the template's order.
+    pub globals: Vec<(String, Lines)>,
+}
+
+/// One entry of the `Conditions` section. Its lists are de-duplicated, in order of first
+/// appearance, and hold only names the template declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub name: String,
+    /// From the line of the name's key to the last line of its value, trimmed like a
+    /// resource's.
+    pub lines: Lines,
+    /// Declared parameters it uses (`Ref`, `!Ref`, `${X}` in Sub).
+    pub parameters: Vec<String>,
+    /// Other conditions it uses (`{"Condition": "X"}`, `!Condition X`); never itself.
+    pub conditions: Vec<String>,
+    /// Mappings it reads (`Fn::FindInMap` / `!FindInMap` first argument when a plain string;
+    /// every declared mapping when it is not).
+    pub mappings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +119,24 @@ pub struct TemplateResource {
     /// are kept (so references to other resources or pseudo parameters like AWS::Region
     /// are dropped).
     pub parameters: Vec<String>,
+    /// Its `Condition` attribute, when a plain string (as written: not checked against the
+    /// `Conditions` section).
+    pub condition: Option<String>,
+    /// Declared conditions used inside its value: the first argument of each `Fn::If` /
+    /// `!If` (every declared condition when it is not a plain string), and any `Condition`
+    /// key or `!Condition` inside `Fn::And/Or/Not` (not its own `Condition` attribute).
+    pub conditions: Vec<String>,
+    /// Declared mappings its value reads with `Fn::FindInMap` / `!FindInMap` (every declared
+    /// mapping when the map name is not a plain string).
+    pub mappings: Vec<String>,
+    /// Other resources of the template it refers to: `Ref` / `!Ref`, `Fn::GetAtt` / `!GetAtt`
+    /// (list `[R, Attr]` or string `R.Attr`), `${R}` and `${R.Attr}` in `Fn::Sub` strings
+    /// (local variables of the list form excluded), and `DependsOn` (string or list). Only
+    /// logical ids declared in `Resources`; never itself.
+    pub resources: Vec<String>,
+    /// Whether its value uses `Fn::ImportValue` / `!ImportValue` (a value another stack
+    /// exports).
+    pub imports: bool,
 }
 
 /// The declarations of a template, or `None` when the text is not a CloudFormation
@@ -105,80 +154,151 @@ pub fn parse_template(text: &str) -> Option<Template> {
     Doc::new(text, evs, json).template()
 }
 
+/// The names a template declares in one section, in order (for a name used as `Any`).
+struct Declared<'a> {
+    names: Vec<&'a str>,
+    set: HashSet<&'a str>,
+}
+
+impl<'a> Declared<'a> {
+    fn new(names: impl IntoIterator<Item = &'a str>) -> Declared<'a> {
+        let names: Vec<&str> = names.into_iter().collect();
+        let set = names.iter().copied().collect();
+        Declared { names, set }
+    }
+
+    /// The declared names among `used` (`Any` standing for all of them), except `own`,
+    /// de-duplicated in order of first appearance.
+    fn keep(&self, used: impl IntoIterator<Item = Name>, own: Option<&str>) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut add = |name: &str| {
+            if Some(name) != own && seen.insert(name.to_string()) {
+                out.push(name.to_string());
+            }
+        };
+        for name in used {
+            match name {
+                Name::One(n) if self.set.contains(n.as_str()) => add(&n),
+                Name::One(_) => {}
+                Name::Any => self.names.iter().for_each(|n| add(n)),
+            }
+        }
+        out
+    }
+
+    fn keep_names(&self, used: Vec<String>, own: Option<&str>) -> Vec<String> {
+        self.keep(used.into_iter().map(Name::One), own)
+    }
+}
+
 impl Doc<'_> {
     fn template(&self) -> Option<Template> {
         if self.kind(0) != Some(Kind::MapStart) {
             return None;
         }
+        let top_flow = self.is_flow(0);
         let mut is_cfn = false;
-        let mut resource_maps = Vec::new();
-        let mut parameter_maps = Vec::new();
+        let (mut resource_maps, mut parameter_maps) = (Vec::new(), Vec::new());
+        let (mut condition_maps, mut mapping_maps) = (Vec::new(), Vec::new());
+        let mut globals = Vec::new();
         for e in self.entries(0) {
+            let is_map = self.kind(e.value) == Some(Kind::MapStart);
             match self.key(&e) {
                 Some("AWSTemplateFormatVersion") => is_cfn = true,
-                Some("Resources") if self.kind(e.value) == Some(Kind::MapStart) => {
-                    resource_maps.push(e.value)
-                }
-                Some("Parameters") if self.kind(e.value) == Some(Kind::MapStart) => {
-                    parameter_maps.push(e.value)
+                Some("Resources") if is_map => resource_maps.push(e.value),
+                Some("Parameters") if is_map => parameter_maps.push(e.value),
+                Some("Conditions") if is_map => condition_maps.push(e.value),
+                Some("Mappings") if is_map => mapping_maps.push(e.value),
+                Some(section @ ("Globals" | "Transform")) => {
+                    globals.push((section.to_string(), self.span(&e, top_flow)));
                 }
                 _ => {}
             }
         }
 
-        let mut parameters = Vec::new();
-        for map in parameter_maps {
-            let flow = self.is_flow(map);
-            for e in self.entries(map) {
-                if let Some(name) = self.key(&e) {
-                    parameters.push((name.to_string(), self.span(&e, flow)));
+        let parameters = self.spans(&parameter_maps);
+        let mappings = self.spans(&mapping_maps);
+        let condition_entries = self.named_entries(&condition_maps);
+        let resource_entries = self.named_entries(&resource_maps);
+        let declared_parameters = Declared::new(parameters.iter().map(|(n, _)| n.as_str()));
+        let declared_mappings = Declared::new(mappings.iter().map(|(n, _)| n.as_str()));
+        let declared_conditions = Declared::new(condition_entries.iter().map(|(n, ..)| *n));
+        let declared_resources = Declared::new(resource_entries.iter().map(|(n, ..)| *n));
+
+        let conditions = condition_entries
+            .iter()
+            .map(|&(name, e, flow)| {
+                let uses = self.uses(e.value, e.next);
+                Condition {
+                    name: name.to_string(),
+                    lines: self.span(&e, flow),
+                    parameters: declared_parameters.keep_names(uses.refs, None),
+                    conditions: declared_conditions.keep(uses.conditions, Some(name)),
+                    mappings: declared_mappings.keep(uses.mappings, None),
                 }
-            }
-        }
-        let declared: HashSet<&str> = parameters.iter().map(|(n, _)| n.as_str()).collect();
+            })
+            .collect();
 
         let mut resources = Vec::new();
-        for map in resource_maps {
-            let flow = self.is_flow(map);
-            for e in self.entries(map) {
-                let Some(logical_id) = self.key(&e) else {
-                    continue;
-                };
-                let is_map = self.kind(e.value) == Some(Kind::MapStart);
-                let type_value = if is_map {
-                    self.get(e.value, "Type")
-                } else {
-                    None
-                };
-                is_cfn |= type_value.is_some();
-                let resource_type = type_value
-                    .and_then(|t| self.evs.get(t))
+        for &(logical_id, e, flow) in &resource_entries {
+            let is_map = self.kind(e.value) == Some(Kind::MapStart);
+            let string_of = |key: &str| {
+                is_map
+                    .then(|| self.get(e.value, key))
+                    .flatten()
+                    .and_then(|v| self.evs.get(v))
                     .and_then(Ev::as_string)
-                    .map(str::to_string);
-                let nested_template = self.nested_template(e.value, resource_type.as_deref());
-                let parameters = self
-                    .references(e.value, e.next)
-                    .into_iter()
-                    .filter(|n| declared.contains(n.as_str()))
-                    .fold(Vec::<String>::new(), |mut acc, n| {
-                        if !acc.contains(&n) {
-                            acc.push(n);
-                        }
-                        acc
-                    });
-                resources.push(TemplateResource {
-                    logical_id: logical_id.to_string(),
-                    resource_type,
-                    lines: self.span(&e, flow),
-                    nested_template,
-                    parameters,
-                });
-            }
+                    .map(str::to_string)
+            };
+            is_cfn |= is_map && self.get(e.value, "Type").is_some();
+            let resource_type = string_of("Type");
+            let nested_template = self.nested_template(e.value, resource_type.as_deref());
+            let uses = self.uses(e.value, e.next);
+            let own = Some(logical_id);
+            resources.push(TemplateResource {
+                logical_id: logical_id.to_string(),
+                resource_type,
+                lines: self.span(&e, flow),
+                nested_template,
+                parameters: declared_parameters.keep_names(uses.refs, None),
+                condition: string_of("Condition"),
+                conditions: declared_conditions.keep(uses.logical_conditions, None),
+                mappings: declared_mappings.keep(uses.mappings, None),
+                resources: declared_resources.keep_names(uses.targets, own),
+                imports: uses.imports,
+            });
         }
 
         is_cfn.then_some(Template {
             resources,
             parameters,
+            conditions,
+            mappings,
+            globals,
         })
+    }
+
+    /// The entries with a scalar key of the section mappings `maps`: (name, entry, whether
+    /// its mapping is flow style).
+    fn named_entries(&self, maps: &[usize]) -> Vec<(&str, Entry, bool)> {
+        let mut out = Vec::new();
+        for &map in maps {
+            let flow = self.is_flow(map);
+            for e in self.entries(map) {
+                if let Some(name) = self.key(&e) {
+                    out.push((name, e, flow));
+                }
+            }
+        }
+        out
+    }
+
+    /// (name, lines of its declaration) of each entry of the section mappings `maps`.
+    fn spans(&self, maps: &[usize]) -> Vec<(String, Lines)> {
+        self.named_entries(maps)
+            .into_iter()
+            .map(|(name, e, flow)| (name.to_string(), self.span(&e, flow)))
+            .collect()
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 
+mod dependencies;
 mod json;
 mod robustness;
 mod yaml;

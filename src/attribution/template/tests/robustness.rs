@@ -1,5 +1,6 @@
 //! What is not a template, helper rules, arbitrary input (no panic) and a large template.
 
+use super::dependencies::{JSON_DEPS, LONG, SHORT};
 use super::json::JSON;
 use super::yaml::YAML;
 use super::*;
@@ -125,7 +126,7 @@ impl Rng {
 #[test]
 fn never_panics() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let samples = [YAML, JSON];
+    let samples = [YAML, JSON, SHORT, LONG, JSON_DEPS];
     let alphabet: Vec<char> = "{}[]:,-!&*#|>'\"\\?%@`\n\t \r${}.Ref!Sub\u{feff}é"
         .chars()
         .collect();
@@ -190,13 +191,46 @@ fn never_panics() {
     }
     for input in &inputs {
         if let Some(t) = parse_template(input) {
-            for r in &t.resources {
-                assert!(
-                    r.lines.start >= 1 && r.lines.start <= r.lines.end,
-                    "{input:?}"
-                );
+            let spans = t
+                .resources
+                .iter()
+                .map(|r| r.lines)
+                .chain(t.conditions.iter().map(|c| c.lines))
+                .chain(t.parameters.iter().map(|(_, l)| *l))
+                .chain(t.mappings.iter().map(|(_, l)| *l))
+                .chain(t.globals.iter().map(|(_, l)| *l));
+            for l in spans {
+                assert!(l.start >= 1 && l.start <= l.end, "{input:?}");
             }
         }
+    }
+}
+
+/// Intrinsic functions nested deeper than any stack would allow recursion for.
+#[test]
+fn deeply_nested_functions_are_read() {
+    let depth = 20_000;
+    for (open, close) in [
+        (r#"{"Fn::Not": ["#, "]}"),
+        (r#"{"Fn::If": ["C", 1, "#, "]}"),
+    ] {
+        let text = format!(
+            r#"{{"Conditions": {{"C": {{"Fn::Equals": [1, 1]}}, "D": {}{{"Condition": "C"}}{}}},
+ "Resources": {{"A": {{"Type": "X", "Properties": {{"P": {}{{"Condition": "C", "Fn::GetAtt": ["B", "Arn"]}}{}}}}},
+ "B": {{"Type": "X"}}}}}}"#,
+            open.repeat(depth),
+            close.repeat(depth),
+            open.repeat(depth),
+            close.repeat(depth)
+        );
+        let t = parse_template(&text).expect("a template");
+        let d = t.conditions.iter().find(|c| c.name == "D").expect("D");
+        assert_eq!(d.conditions, ["C"]);
+        assert_eq!(d.lines, lines(1, 1));
+        let a = &t.resources[0];
+        assert_eq!(a.lines, lines(2, 2));
+        assert_eq!(a.conditions, ["C"]);
+        assert_eq!(a.resources, ["B"]);
     }
 }
 
