@@ -11,6 +11,8 @@
 //! 4. A replace reads as `replace` in either order, whatever else the change says.
 //! 5. Reading is faithful (a generated plan reads back as written); the report's
 //!    JSON round-trips and its exit code is a function of its verdict.
+//! 6. On a generated git history, every commit that changed a destroyed or
+//!    replaced block's text is among the commits attributed to it.
 //!
 //! Case counts are fixed so that the whole file takes a few seconds in debug.
 
@@ -1204,6 +1206,205 @@ proptest! {
         prop_assert_eq!(blocked, report.result == Verdict::Fail);
         prop_assert_eq!(report.exit_code(false), u8::from(report.result == Verdict::Fail));
         prop_assert_eq!(report.exit_code(true), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 6. Every commit that changed a destroyed block's text is attributed to it
+// ---------------------------------------------------------------------------
+
+/// The authors of generated histories: humans, agents, a human with an agent
+/// co-author.
+const HISTORY_AUTHORS: &[(&str, &str, &str)] = &[
+    ("Alice Human", "alice@example.com", ""),
+    ("Bob Human", "bob@example.com", ""),
+    ("Claude", "noreply@anthropic.com", ""),
+    ("Codex", "noreply@openai.com", ""),
+    (
+        "Alice Human",
+        "alice@example.com",
+        "\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+    ),
+];
+
+/// One commit of a generated history: who, what (a block by index, or the
+/// variable when `target` is the number of blocks) and how.
+#[derive(Debug, Clone)]
+struct BlockEdit {
+    author: usize,
+    target: usize,
+    how: u8,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Block {
+    comment: Option<String>,
+    input: String,
+    uses_var: bool,
+}
+
+impl Block {
+    fn text(&self, name: &str) -> String {
+        let mut s = format!("resource \"terraform_data\" \"{name}\" {{\n");
+        if let Some(c) = &self.comment {
+            s += &format!("  # {c}\n");
+        }
+        s += &format!("  input = \"{}\"\n", self.input);
+        if self.uses_var {
+            s += "  triggers_replace = var.size\n";
+        }
+        s + "}\n"
+    }
+}
+
+fn main_tf(size: &str, blocks: &[Option<Block>]) -> String {
+    let mut s = format!("variable \"size\" {{\n  type    = string\n  default = \"{size}\"\n}}\n");
+    for (i, b) in blocks.iter().enumerate() {
+        if let Some(b) = b {
+            s += "\n";
+            s += &b.text(&format!("r{i}"));
+        }
+    }
+    s
+}
+
+fn history() -> impl Strategy<Value = (usize, Vec<BlockEdit>, usize, bool, usize)> {
+    (2..=3usize).prop_flat_map(|n| {
+        (
+            Just(n),
+            prop::collection::vec(
+                (0..HISTORY_AUTHORS.len(), 0..=n, 0..3u8).prop_map(|(author, target, how)| {
+                    BlockEdit {
+                        author,
+                        target,
+                        how,
+                    }
+                }),
+                1..6,
+            ),
+            0..n,
+            any::<bool>(),
+            0..HISTORY_AUTHORS.len(),
+        )
+    })
+}
+
+proptest! {
+    // Each case builds a git repository and runs the binary: few of them.
+    #![proptest_config(Cases::with_cases(32))]
+
+    #[test]
+    fn every_commit_that_changed_the_block_is_attributed(
+        (n, edits, victim, delete, deleter) in history(),
+    ) {
+        prop_assume!(edits.iter().any(|e| e.target == victim));
+        let repo = common::repo::TestRepo::new();
+        let mut size = "small".to_owned();
+        let mut blocks: Vec<Option<Block>> = (0..n)
+            .map(|i| Some(Block { comment: None, input: format!("r{i}-v0"), uses_var: i % 2 == 0 }))
+            .collect();
+        repo.write("main.tf", &main_tf(&size, &blocks));
+        let mut steps = vec![repo.commit(("Alice Human", "alice@example.com"), "Base")];
+        // The victim's text after each step (None once deleted).
+        let mut texts = vec![blocks[victim].as_ref().map(|b| b.text(&format!("r{victim}")))];
+        let mut commit = |author: usize, subject: &str, blocks: &[Option<Block>], size: &str| {
+            let (name, email, trailer) = HISTORY_AUTHORS[author];
+            repo.write("main.tf", &main_tf(size, blocks));
+            steps.push(repo.commit((name, email), &format!("{subject}{trailer}")));
+            texts.push(blocks[victim].as_ref().map(|b| b.text(&format!("r{victim}"))));
+        };
+        for (k, e) in edits.iter().enumerate() {
+            if e.target == n {
+                size = format!("size-{k}");
+            } else {
+                let b = blocks[e.target].as_mut().unwrap();
+                match e.how {
+                    0 => b.input = format!("r{}-v{}", e.target, k + 1),
+                    1 => b.comment = Some(format!("note {k}")),
+                    _ => b.uses_var = !b.uses_var,
+                }
+            }
+            commit(e.author, &format!("Edit {k}"), &blocks, &size);
+        }
+        if delete {
+            blocks[victim] = None;
+            commit(deleter, "Remove it", &blocks, &size);
+        }
+        let changed: Vec<usize> = (1..texts.len()).filter(|&i| texts[i] != texts[i - 1]).collect();
+
+        // The plan, in the shape `terraform show -json` gives.
+        let before = json!({"id": "5e1b7c4e-0000-4000-8000-00000000000a",
+                            "input": "r-old", "output": "r-old", "triggers_replace": "small"});
+        let change = if delete {
+            json!({"actions": ["delete"], "before": before, "after": null, "after_unknown": {},
+                   "before_sensitive": {}, "after_sensitive": false})
+        } else {
+            json!({"actions": ["delete", "create"], "before": before,
+                   "after": {"input": "r-new", "triggers_replace": size},
+                   "after_unknown": {"id": true, "output": true},
+                   "before_sensitive": {}, "after_sensitive": {},
+                   "replace_paths": [["triggers_replace"]]})
+        };
+        let address = format!("terraform_data.r{victim}");
+        let plan = json!({
+            "format_version": "1.2",
+            "terraform_version": "1.11.4",
+            "planned_values": {"root_module": {}},
+            "resource_changes": [{
+                "address": address, "mode": "managed", "type": "terraform_data",
+                "name": format!("r{victim}"), "provider_name": "terraform.io/builtin/terraform",
+                "change": change,
+                "action_reason": if delete { "delete_because_no_resource_config" }
+                                 else { "replace_because_cannot_update" },
+            }],
+            "configuration": {"root_module": {}},
+            "timestamp": "2026-01-01T00:00:00Z",
+            "applyable": true,
+            "complete": true,
+            "errored": false,
+        });
+        repo.write("plan.json", &plan.to_string());
+        let config = repo.file(".git/plangate-test.hcl");
+        std::fs::write(&config, r#"
+rule "every-destroy" {
+  description = "every destructive change"
+  severity    = "info"
+  match { actions = ["delete", "replace", "forget"] }
+}"#).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plangate"))
+            .args(["check", "--base", &steps[0], "--head", "HEAD", "--preview", "--format", "json",
+                   "--config"])
+            .arg(&config)
+            .arg("plan.json")
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        prop_assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "every-destroy" && f["address"] == address.as_str())
+            .cloned();
+        prop_assert!(finding.is_some(), "no finding at {}: {}", address, report);
+        let finding = finding.unwrap();
+        let attributed: Vec<usize> = finding["commits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| steps.iter().position(|s| c["sha"] == s.as_str()).expect("a step's commit"))
+            .collect();
+        prop_assert!(!attributed.contains(&0), "the base is not in the range");
+        for i in &changed {
+            prop_assert!(
+                attributed.contains(i),
+                "step {} changed {}'s block but is not attributed ({:?}): {}",
+                i, address, attributed, finding
+            );
+        }
     }
 }
 

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Regenerates plan.json of each Terraform attribution case with the real terraform.
 #
-#   regen.sh           rewrite <case>/plan.json
-#   regen.sh --check   regenerate into a temp dir and compare what matters
+#   regen.sh [CASE…]           rewrite <case>/plan.json (of every case, or those named)
+#   regen.sh --check [CASE…]   regenerate into a temp dir and compare what matters
 #                      (addresses, actions, reasons, previous addresses); exit 1 on a difference
 #
 # Each case is a sequence of trees (<case>/0-base, <case>/1-…, …) described by
 # <case>/case.json; the tests rebuild that history with git at test time. The plan
 # is what terraform plans for the LAST tree with the FIRST tree applied, run in the
-# case's "plan_dir" (default: the tree's root) with its "plan_args". Cases with a
+# case's "plan_dir" (default: the tree's root) with its "plan_args" (the first
+# tree is applied with the -var/-var-file ones among them). A last step that is a
+# "squash" is planned from its branch's last tree. Where the test puts the plan
+# in the repository ("plan_path") does not matter here. Cases with a
 # "changeset" are CloudFormation: their change set is synthetic and not made here.
 # Needs terraform 1.11.x and jq; works offline (built-in terraform_data only).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mode=write
-[[ ${1-} == --check ]] && mode=check
+[[ ${1-} == --check ]] && { mode=check; shift; }
+only=("$@") # case names; none: every case
 
 command -v terraform >/dev/null || { echo "regen.sh: terraform 1.11 is needed" >&2; exit 1; }
 command -v jq >/dev/null || { echo "regen.sh: jq is needed" >&2; exit 1; }
@@ -33,21 +37,35 @@ summary='{errored, changes: [.resource_changes[]? | {address, actions: .change.a
 failed=0
 for case_dir in "$here"/*/; do
   case=$(basename "$case_dir")
+  if ((${#only[@]})) && [[ " ${only[*]} " != *" $case "* ]]; then continue; fi
   json="$case_dir/case.json"
   [[ -f $json ]] || continue
   if jq -e 'has("changeset")' "$json" >/dev/null; then
-    echo "  $case: CloudFormation (synthetic change set), skipped"
+    # Not made here; but each resource it changes must be declared in the first tree.
+    cs="$case_dir/$(jq -r .changeset "$json")"
+    first=$(jq -r '.steps[0].tree' "$json")
+    for id in $(jq -r '.Changes[].ResourceChange.LogicalResourceId' "$cs"); do
+      grep -rqE "^ *\"?$id\"?:" "$case_dir/$first" ||
+        { echo "  $case: $id is in the change set but not in $first" >&2; failed=1; }
+    done
+    echo "  $case: CloudFormation (synthetic change set), not regenerated"
     continue
   fi
   first=$(jq -r '.steps[0].tree' "$json")
-  last=$(jq -r '.steps[-1].tree' "$json")
+  # A squash step has no tree: git makes it, and it is the squashed branch's
+  # last tree (main has not moved since the branch started).
+  last=$(jq -r '.steps[-1] as $s | if $s.squash then
+    [.steps[] | select(.branch == $s.squash)][-1].tree else $s.tree end' "$json")
   plan_dir=$(jq -r '.plan_dir // "."' "$json")
   mapfile -t args < <(jq -r '.plan_args[]?' "$json")
+  # The first tree is applied with the plan's variables (-var, -var-file), not
+  # its other arguments (-replace=…).
+  mapfile -t apply_args < <(jq -r '.plan_args[]? | select(test("^-var(-file)?="))' "$json")
   work="$tmp/$case"
   mkdir -p "$work"
   cp -r "$case_dir/$first/." "$work/"
   (cd "$work/$plan_dir" && terraform init -input=false -no-color >/dev/null &&
-    terraform apply -input=false -auto-approve -no-color >/dev/null) ||
+    terraform apply -input=false -auto-approve -no-color "${apply_args[@]}" >/dev/null) ||
     { echo "regen.sh: applying $case/$first failed" >&2; exit 1; }
   # Keep the state and terraform's cache; replace every configuration file.
   find "$work" -type f ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \

@@ -55,7 +55,6 @@ pub fn build(name: &str) -> (TestRepo, Vec<String>) {
     for step in spec["steps"].as_array().unwrap() {
         let author = person(&step["author"]);
         let committer = step.get("committer").map(person).unwrap_or(author);
-        let message = step["message"].as_str().unwrap();
         if let Some(branch) = step["branch"].as_str() {
             let exists = repo.git(&["branch", "--list", branch]);
             if exists.is_empty() {
@@ -66,6 +65,15 @@ pub fn build(name: &str) -> (TestRepo, Vec<String>) {
         } else if !steps.is_empty() && repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]) != "main" {
             repo.git(&["checkout", "-q", "main"]);
         }
+        if let Some(branch) = step["squash"].as_str() {
+            // The real squash merge, with git's own message (SQUASH_MSG, which
+            // lists the squashed commits with their messages indented).
+            repo.git_as(author, committer, &["merge", "--squash", "-q", branch]);
+            repo.git_as(author, committer, &["commit", "-q", "--no-edit"]);
+            steps.push(repo.head());
+            continue;
+        }
+        let message = step["message"].as_str().unwrap();
         if let Some(branch) = step["merge"].as_str() {
             // Start the merge, then make its tree the step's: what the merge
             // commits beyond its parents is the step's doing.
@@ -83,4 +91,35 @@ pub fn build(name: &str) -> (TestRepo, Vec<String>) {
         repo.git(&["checkout", "-q", "main"]);
     }
     (repo, steps)
+}
+
+/// The case's plan file: its `changeset`, else `plan.json`.
+pub fn plan_file(name: &str) -> PathBuf {
+    let spec = spec(name);
+    case_dir(name).join(spec["changeset"].as_str().unwrap_or("plan.json"))
+}
+
+/// Where the plan is placed in the repository's work tree: the case's
+/// `plan_path`, else the plan's file name in `plan_dir` (default the root).
+pub fn plan_path(name: &str) -> String {
+    let spec = spec(name);
+    if let Some(path) = spec["plan_path"].as_str() {
+        return path.to_owned();
+    }
+    let file = plan_file(name);
+    let file = file.file_name().unwrap().to_string_lossy();
+    match spec["plan_dir"].as_str() {
+        None | Some(".") | Some("") => file.into_owned(),
+        Some(dir) => format!("{}/{file}", dir.trim_end_matches('/')),
+    }
+}
+
+/// Copy the case's plan into the work tree at [`plan_path`] (not committed:
+/// plans are made in CI); returns that path, relative to the repository.
+pub fn place_plan(name: &str, repo: &TestRepo) -> String {
+    let rel = plan_path(name);
+    let target = repo.file(&rel);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(plan_file(name), &target).unwrap();
+    rel
 }

@@ -1,0 +1,4 @@
+resource "terraform_data" "policy" {
+  input            = "app-policy"
+  triggers_replace = file("${path.module}/policy.json")
+}

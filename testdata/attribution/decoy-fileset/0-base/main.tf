@@ -1,0 +1,4 @@
+resource "terraform_data" "worker" {
+  input            = "worker"
+  triggers_replace = [for f in fileset(path.module, "scripts/*.sh") : filesha256("${path.module}/${f}")]
+}

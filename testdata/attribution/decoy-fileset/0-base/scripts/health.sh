@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -fsS localhost:8080/health

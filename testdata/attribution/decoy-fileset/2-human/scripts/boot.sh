@@ -1,0 +1,2 @@
+#!/bin/sh
+/srv/worker --queue jobs

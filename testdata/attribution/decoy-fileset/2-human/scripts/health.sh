@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -fsS --max-time 5 localhost:8080/health

@@ -1,0 +1,7 @@
+locals {
+  major = 3
+}
+
+output "version" {
+  value = "v${local.major}"
+}

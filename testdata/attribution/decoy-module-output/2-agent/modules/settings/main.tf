@@ -1,0 +1,7 @@
+locals {
+  major = 4
+}
+
+output "version" {
+  value = "v${local.major}"
+}

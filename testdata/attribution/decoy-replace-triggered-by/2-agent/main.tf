@@ -1,0 +1,12 @@
+resource "terraform_data" "config" {
+  input = "workers=8"
+}
+
+resource "terraform_data" "app" {
+  # The application server; see docs/app.md.
+  input = "app"
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.config]
+  }
+}

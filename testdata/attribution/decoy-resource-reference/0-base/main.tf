@@ -1,0 +1,8 @@
+resource "terraform_data" "source" {
+  input = "release-41"
+}
+
+resource "terraform_data" "app" {
+  input            = "app"
+  triggers_replace = terraform_data.source.output
+}

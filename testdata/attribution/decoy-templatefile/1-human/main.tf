@@ -1,0 +1,8 @@
+resource "terraform_data" "web" {
+  # Boots from init.tftpl.
+  input = "web"
+  triggers_replace = templatefile("${path.module}/init.tftpl", {
+    name = "web"
+    port = 8080
+  })
+}

@@ -1,0 +1,4 @@
+resource "terraform_data" "site" {
+  for_each = yamldecode(file("${path.module}/sites.yaml"))
+  input    = each.value.domain
+}

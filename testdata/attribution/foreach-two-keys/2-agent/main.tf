@@ -1,0 +1,10 @@
+locals {
+  dbs = {
+    c = "medium"
+  }
+}
+
+resource "terraform_data" "x" {
+  for_each = local.dbs
+  input    = each.value
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "uploads" {
+  input = "uploads"
+}
+
+resource "terraform_data" "archive" {
+  input = "archive"
+}

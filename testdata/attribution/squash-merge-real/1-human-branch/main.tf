@@ -1,0 +1,7 @@
+resource "terraform_data" "uploads" {
+  input = "uploads" # user files
+}
+
+resource "terraform_data" "archive" {
+  input = "archive"
+}

@@ -1,0 +1,3 @@
+resource "terraform_data" "uploads" {
+  input = "uploads" # user files
+}

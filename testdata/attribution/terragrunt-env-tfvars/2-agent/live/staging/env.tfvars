@@ -1,0 +1,2 @@
+env          = "staging"
+enable_cache = false

@@ -1,0 +1,324 @@
+//! Attribution along every path a destroy can take, end to end: each case of
+//! testdata/attribution is rebuilt with the real git, its plan (made by the real
+//! terraform, see regen.sh there; CloudFormation change sets are synthetic) is
+//! placed in the work tree where it was made, and the `plangate` binary checks
+//! it. The decoy cases put a human's innocent edit of the resource's own block
+//! beside the agent commit that really caused the destroy: both must be named,
+//! and the change is the agent's.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::cases;
+use common::repo::TestRepo;
+use serde_json::Value;
+
+/// The rule every test configuration has: every destructive change is a finding.
+const RULE: &str = "every-destroy";
+
+const CATCH_ALL: &str = r#"
+rule "every-destroy" {
+  description = "Every destructive change, so that the tests see its attribution"
+  severity    = "info"
+  match {
+    actions = ["delete", "replace", "forget"]
+  }
+}
+"#;
+
+struct Case {
+    name: &'static str,
+    repo: TestRepo,
+    /// The commit of each step, in order.
+    steps: Vec<String>,
+    /// The `check --format json` report.
+    report: Value,
+}
+
+/// Rebuild the case's history, place its plan and run `plangate check` on it.
+fn case(name: &'static str) -> Case {
+    let (repo, steps) = cases::build(name);
+    let plan = cases::place_plan(name, &repo);
+    let own = cases::case_dir(name).join("plangate.hcl");
+    let config: PathBuf = if own.exists() {
+        own
+    } else {
+        let path = repo.path().join(".git/plangate-test.hcl");
+        std::fs::write(&path, CATCH_ALL).unwrap();
+        path
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
+        .args(["check", "--base", &steps[0], "--head", "HEAD", "--preview"])
+        .args(["--format", "json", "--config"])
+        .arg(&config)
+        .arg(&plan)
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .output()
+        .expect("plangate runs");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name}: plangate exited {:?} without a JSON report ({e}):\n{}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: --preview exits 0 unless something could not be decided: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Case {
+        name,
+        repo,
+        steps,
+        report,
+    }
+}
+
+impl Case {
+    /// The catch-all rule's finding at `address`.
+    fn finding(&self, address: &str) -> &Value {
+        let findings = self.report["findings"].as_array().expect("findings[]");
+        let mut of = findings
+            .iter()
+            .filter(|f| f["rule"] == RULE && f["address"] == address);
+        let finding = of.next().unwrap_or_else(|| {
+            let all: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{} {}", f["rule"], f["address"]))
+                .collect();
+            panic!("{}: no finding at {address}; findings: {all:?}", self.name)
+        });
+        assert!(of.next().is_none(), "{}: {address} twice", self.name);
+        finding
+    }
+
+    /// The steps (by index) of the commits attributed to `address`, sorted.
+    fn steps_of(&self, address: &str) -> Vec<usize> {
+        let mut steps: Vec<usize> = self.finding(address)["commits"]
+            .as_array()
+            .expect("commits[]")
+            .iter()
+            .map(|c| {
+                let sha = c["sha"].as_str().unwrap();
+                self.steps
+                    .iter()
+                    .position(|s| s == sha)
+                    .unwrap_or_else(|| panic!("{}: {sha} is no step's commit", self.name))
+            })
+            .collect();
+        steps.sort_unstable();
+        steps
+    }
+
+    fn authored_by(&self, address: &str) -> &str {
+        self.finding(address)["authored_by"].as_str().unwrap()
+    }
+
+    /// What the report says about the finding, for failure messages.
+    fn why(&self, address: &str) -> String {
+        let f = self.finding(address);
+        let wrote: Vec<&Value> = f["commits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| &c["wrote"])
+            .collect();
+        format!(
+            "{}: {address}: basis {}, note {}, wrote {}",
+            self.name,
+            f["basis"],
+            f["note"],
+            serde_json::to_string(&wrote).unwrap()
+        )
+    }
+
+    /// `address` is attributed to exactly `steps`, and authored by `by`.
+    fn assert(&self, address: &str, steps: &[usize], by: &str) {
+        assert_eq!(self.steps_of(address), steps, "{}", self.why(address));
+        assert_eq!(self.authored_by(address), by, "{}", self.why(address));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The harness itself, on cases attributed today
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_harness_reads_an_agent_deleting_a_block() {
+    let c = case("agent-deletes-block");
+    c.assert("terraform_data.orders_db", &[2], "agent");
+    assert_eq!(
+        c.finding("terraform_data.orders_db")["basis"],
+        "declaration"
+    );
+}
+
+#[test]
+fn the_harness_reads_a_human_forcing_a_replacement() {
+    let c = case("human-forces-replace");
+    c.assert("terraform_data.orders_db", &[2], "human");
+}
+
+// ---------------------------------------------------------------------------
+// Decoys: a human edits the block, an agent causes the destroy elsewhere
+// ---------------------------------------------------------------------------
+
+#[test]
+fn decoy_replace_triggered_by_a_resource() {
+    let c = case("decoy-replace-triggered-by");
+    let reasons = &c.finding("terraform_data.app")["reasons"];
+    assert_eq!(reasons, &serde_json::json!(["replace_by_triggers"]));
+    c.assert("terraform_data.app", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_replace_triggered_by_an_attribute() {
+    let c = case("decoy-triggered-by-attribute");
+    c.assert("terraform_data.app", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_resource_reference_in_triggers_replace() {
+    let c = case("decoy-resource-reference");
+    c.assert("terraform_data.app", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_module_output() {
+    let c = case("decoy-module-output");
+    c.assert("terraform_data.app", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_json_file_read_with_file() {
+    let c = case("decoy-file-json");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_templatefile() {
+    let c = case("decoy-templatefile");
+    c.assert("terraform_data.web", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_fileset_of_scripts() {
+    let c = case("decoy-fileset");
+    c.assert("terraform_data.worker", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_yamldecode_for_each_key() {
+    let c = case("decoy-yamldecode-foreach");
+    c.assert(r#"terraform_data.site["shop"]"#, &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_file_read_inside_a_module() {
+    let c = case("decoy-file-in-module");
+    c.assert("module.iam.terraform_data.policy", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_file_at_a_variable_path() {
+    let c = case("decoy-file-variable-path");
+    c.assert("terraform_data.policy", &[1, 2], "agent");
+}
+
+#[test]
+fn a_real_squash_merge_keeps_the_agent_trailer() {
+    let c = case("squash-merge-real");
+    // git's own squash message, as the commit has it.
+    let message = c.repo.git(&["log", "-1", "--format=%B", &c.steps[3]]);
+    assert!(
+        message.starts_with("Squashed commit of the following:"),
+        "{message}"
+    );
+    assert!(
+        message.contains("    Co-authored-by: Claude <noreply@anthropic.com>"),
+        "{message}"
+    );
+    c.assert("terraform_data.archive", &[3], "agent");
+    let commit = &c.finding("terraform_data.archive")["commits"][0];
+    assert_eq!(
+        commit["class"],
+        "agent",
+        "{}",
+        c.why("terraform_data.archive")
+    );
+}
+
+#[test]
+fn decoy_cloudformation_condition() {
+    let c = case("decoy-cfn-condition");
+    c.assert("OrdersTable", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_cloudformation_mapping() {
+    let c = case("decoy-cfn-mapping");
+    c.assert("OrdersTable", &[1, 2], "agent");
+}
+
+#[test]
+fn decoy_cloudformation_if() {
+    let c = case("decoy-cfn-if");
+    c.assert("SharedFiles", &[1, 2], "agent");
+}
+
+// ---------------------------------------------------------------------------
+// Precision: only the commits that caused it
+// ---------------------------------------------------------------------------
+
+#[test]
+fn for_each_keys_removed_by_two_commits() {
+    let c = case("foreach-two-keys");
+    c.assert(r#"terraform_data.x["a"]"#, &[1], "human");
+    c.assert(r#"terraform_data.x["b"]"#, &[2], "agent");
+}
+
+#[test]
+fn a_removed_block_is_not_its_variables_doing() {
+    let c = case("removed-block-precise");
+    c.assert("terraform_data.cache", &[2], "agent");
+    assert_eq!(c.finding("terraform_data.logs")["action"], "forget");
+    c.assert("terraform_data.logs", &[2], "agent");
+}
+
+#[test]
+fn an_unparsable_version_of_another_file_is_not_blamed() {
+    let c = case("unparsable-version");
+    c.assert("terraform_data.a", &[2], "agent");
+}
+
+#[test]
+fn terragrunt_env_tfvars_of_the_planned_environment_only() {
+    let c = case("terragrunt-env-tfvars");
+    c.assert("terraform_data.cache[0]", &[2], "agent");
+}
+
+#[test]
+fn plan_var_files_from_the_configuration() {
+    let c = case("plan-var-files");
+    c.assert("terraform_data.reports[0]", &[1], "agent");
+}
+
+#[test]
+fn a_stack_block_picks_the_template_among_twins() {
+    let c = case("twin-templates-stack");
+    c.assert("OrdersTable", &[2], "agent");
+}
+
+#[test]
+fn a_cloudformation_parameter_value_in_a_parameter_file() {
+    let c = case("cfn-parameter-value");
+    c.assert("ReceiptsBucket", &[1, 2], "agent");
+}
