@@ -180,6 +180,22 @@ pub struct Declared {
     pub name: String,
     /// Terraform: the provider's source address (`registry.terraform.io/hashicorp/aws`).
     pub provider: Option<String>,
+    /// CloudFormation: the root change set's stack (`StackName`, or the name in
+    /// its `StackId`), to find the template it was made from.
+    pub stack: Option<String>,
+    /// CloudFormation: what the change set says caused it (`Details[].ChangeSource`
+    /// with its `CausingEntity`).
+    pub causes: Vec<Cause>,
+}
+
+/// One cause a change set gives for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// `ResourceReference`, `ParameterReference`, `ResourceAttribute`,
+    /// `DirectModification`, `Automatic`, … (kept as given).
+    pub source: String,
+    /// The parameter, resource or `Resource.Attribute` it names.
+    pub entity: Option<String>,
 }
 
 /// The order of a replacement, and what happens to the old object.

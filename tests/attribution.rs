@@ -56,6 +56,7 @@ fn case(name: &str) -> Case {
         head: &head,
         base: &base,
         settings: &config.attribution,
+        trees: None,
     };
     let authorship = attribution::attribute(&plans, &[Some(plan_rel)], &evidence, &|_, c| {
         c.action.is_destructive()

@@ -313,7 +313,14 @@ fn read_keys(context: &[&str], console: bool) -> &'static [&'static str] {
         "details",
         "changeSetId",
     ];
-    const CFN_DETAIL: &[&str] = &["Target", "target"];
+    const CFN_DETAIL: &[&str] = &[
+        "Target",
+        "target",
+        "ChangeSource",
+        "changeSource",
+        "CausingEntity",
+        "causingEntity",
+    ];
     const CFN_TARGET: &[&str] = &[
         "Attribute",
         "Name",

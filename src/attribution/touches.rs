@@ -1,14 +1,17 @@
-//! What a commit touched: the declarations whose text it changed.
+//! What a commit touched: the declarations, and the parts of them, whose text it
+//! changed.
 //!
-//! A declaration is touched when its text (whitespace folded) in the commit
-//! differs from its text in every parent, including appearing or disappearing.
-//! For an ordinary commit that is "changed it"; for a merge it is git's `--cc`
-//! rule, so a merge owns exactly what it changed beyond all its parents.
+//! A site is touched when its text (whitespace folded) in the commit differs
+//! from its text in every parent, including appearing or disappearing. For an
+//! ordinary commit that is "changed it"; for a merge it is git's `--cc` rule,
+//! so a merge owns exactly what it changed beyond all its parents. Whole files
+//! (read by `file()`, or widened to) are matched on the paths a commit changed,
+//! not here.
 
 use std::collections::BTreeMap;
 
-use super::template;
 use super::terraform::{self, Decl, fold};
+use super::{lexical, parameters, template, terragrunt};
 use crate::git::FileDiff;
 
 /// A place a change can depend on.
@@ -16,15 +19,54 @@ use crate::git::FileDiff;
 pub enum Site {
     /// A Terraform declaration in a module directory (`""` is the repository root).
     Tf { dir: String, decl: Decl },
-    /// A `.tf` file in `dir` that some version of could not be read: anything in
-    /// the directory may have changed.
-    TfUnreadable { dir: String },
-    /// A variable's value in a `.tfvars` file.
-    Tfvar { name: String },
+    /// One argument or nested block of a Terraform declaration.
+    TfPart {
+        dir: String,
+        decl: Decl,
+        part: String,
+    },
+    /// A `.tf` file that some version of could not be read even lexically:
+    /// anything in it may have changed.
+    TfUnreadable { file: String },
+    /// A variable's value in a var file (`.tfvars`, `.tfvars.json`).
+    Tfvar { file: String, name: String },
+    /// One key of the `inputs` of a Terragrunt file.
+    TgInput { file: String, name: String },
+    /// Anything else of a Terragrunt file (its `terraform` block, includes,
+    /// locals, or the whole file when it does not parse).
+    TgOther { file: String },
     /// A resource of a CloudFormation template.
     CfnResource { file: String, id: String },
     /// A parameter of a CloudFormation template.
     CfnParameter { file: String, name: String },
+    /// An entry of a template's `Conditions`.
+    CfnCondition { file: String, name: String },
+    /// An entry of a template's `Mappings`.
+    CfnMapping { file: String, name: String },
+    /// A section that can change every resource (`Globals`, `Transform`).
+    CfnGlobal { file: String, name: String },
+    /// A parameter's value in a parameters file (`--parameters file://…`).
+    CfnParamValue { file: String, name: String },
+}
+
+impl Site {
+    /// How the site reads in a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Site::Tf { decl, .. } => decl.describe(),
+            Site::TfPart { decl, part, .. } => format!("`{part}` of {}", decl.describe()),
+            Site::TfUnreadable { file } => format!("{file}, which plangate could not read"),
+            Site::Tfvar { name, .. } => format!("the value of `{name}`"),
+            Site::TgInput { name, .. } => format!("input `{name}`"),
+            Site::TgOther { .. } => "its Terragrunt configuration".into(),
+            Site::CfnResource { id, .. } => format!("resource `{id}`"),
+            Site::CfnParameter { name, .. } => format!("parameter `{name}`"),
+            Site::CfnCondition { name, .. } => format!("condition `{name}`"),
+            Site::CfnMapping { name, .. } => format!("mapping `{name}`"),
+            Site::CfnGlobal { name, .. } => format!("section `{name}`"),
+            Site::CfnParamValue { name, .. } => format!("the value of parameter `{name}`"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +106,14 @@ pub fn is_tfvars(path: &str) -> bool {
     path.ends_with(".tfvars") || path.ends_with(".tfvars.json")
 }
 
-/// Files that may be CloudFormation templates (decided by content).
+/// Terragrunt's files: `terragrunt.hcl` and the `.hcl` files it includes or
+/// reads (`root.hcl`, `env.hcl`, …); not the lock file or plangate's own.
+pub fn is_terragrunt(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".hcl") && name != ".terraform.lock.hcl" && name != crate::config::FILE_NAME
+}
+
+/// Files that may be CloudFormation templates or parameter files (decided by content).
 pub fn may_be_template(path: &str) -> bool {
     [".yaml", ".yml", ".json", ".template"]
         .iter()
@@ -72,7 +121,7 @@ pub fn may_be_template(path: &str) -> bool {
         && !is_tfvars(path)
 }
 
-/// Every declaration the commit touched in one file.
+/// Every site the commit touched in one file.
 pub fn touches(diff: &FileDiff) -> Vec<Touch> {
     let versions: Vec<Option<&str>> = diff
         .parents
@@ -85,27 +134,20 @@ pub fn touches(diff: &FileDiff) -> Vec<Touch> {
     if is_terraform(path) {
         let dir = dir_of(path);
         let mut readable = true;
-        let texts = per_version(&versions, |text| {
-            let decls = terraform::declarations(text);
-            readable &= decls.is_some();
-            decls
-                .unwrap_or_default()
-                .into_iter()
-                .map(|d| {
-                    (
-                        Site::Tf {
-                            dir: dir.clone(),
-                            decl: d.decl,
-                        },
-                        d.text,
-                    )
-                })
-                .collect()
+        let texts = per_version(&versions, |text| match tf_sites(&dir, text) {
+            Some(sites) => sites,
+            None => {
+                readable = false;
+                Vec::new()
+            }
         });
-        compare(&texts, path, &mut out);
-        if !readable {
+        if readable {
+            compare(&texts, path, &mut out);
+        } else {
             out.push(Touch {
-                site: Site::TfUnreadable { dir },
+                site: Site::TfUnreadable {
+                    file: path.to_owned(),
+                },
                 file: path.to_owned(),
                 verb: Verb::Changed,
             });
@@ -115,18 +157,60 @@ pub fn touches(diff: &FileDiff) -> Vec<Touch> {
             terraform::tfvars(path, text)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(name, _, text)| (Site::Tfvar { name }, text))
+                .map(|(name, _, text)| {
+                    (
+                        Site::Tfvar {
+                            file: path.to_owned(),
+                            name,
+                        },
+                        text,
+                    )
+                })
                 .collect()
         });
         compare(&texts, path, &mut out);
+    } else if is_terragrunt(path) {
+        let texts = per_version(&versions, |text| terragrunt::sites(path, text));
+        compare(&texts, path, &mut out);
     } else if may_be_template(path) {
-        let texts = per_version(&versions, |text| template_sites(path, text));
+        let texts = per_version(&versions, |text| {
+            let mut sites = template_sites(path, text);
+            sites.extend(parameters::sites(path, text));
+            sites
+        });
         compare(&texts, path, &mut out);
     }
     out
 }
 
-/// A template's resources and parameters with the folded text of each.
+/// A `.tf` file's declarations and their parts with the folded text of each,
+/// or `None` when not even its braces balance.
+pub fn tf_sites(dir: &str, text: &str) -> Option<Vec<(Site, String)>> {
+    let decls = terraform::declarations(text).or_else(|| lexical::declarations(text))?;
+    let mut out = Vec::new();
+    for d in decls {
+        for p in &d.parts {
+            out.push((
+                Site::TfPart {
+                    dir: dir.to_owned(),
+                    decl: d.decl.clone(),
+                    part: p.name.clone(),
+                },
+                p.text.clone(),
+            ));
+        }
+        out.push((
+            Site::Tf {
+                dir: dir.to_owned(),
+                decl: d.decl,
+            },
+            d.text,
+        ));
+    }
+    Some(out)
+}
+
+/// A template's declarations with the folded text of each.
 pub fn template_sites(path: &str, text: &str) -> Vec<(Site, String)> {
     let Some(t) = template::parse_template(text) else {
         return Vec::new();
@@ -140,13 +224,14 @@ pub fn template_sites(path: &str, text: &str) -> Vec<(Site, String)> {
                 .join("\n"),
         )
     };
+    let file = || path.to_owned();
     let mut out: Vec<(Site, String)> = t
         .resources
         .iter()
         .map(|r| {
             (
                 Site::CfnResource {
-                    file: path.to_owned(),
+                    file: file(),
                     id: r.logical_id.clone(),
                 },
                 slice(r.lines),
@@ -156,7 +241,34 @@ pub fn template_sites(path: &str, text: &str) -> Vec<(Site, String)> {
     out.extend(t.parameters.iter().map(|(name, l)| {
         (
             Site::CfnParameter {
-                file: path.to_owned(),
+                file: file(),
+                name: name.clone(),
+            },
+            slice(*l),
+        )
+    }));
+    out.extend(t.conditions.iter().map(|c| {
+        (
+            Site::CfnCondition {
+                file: file(),
+                name: c.name.clone(),
+            },
+            slice(c.lines),
+        )
+    }));
+    out.extend(t.mappings.iter().map(|(name, l)| {
+        (
+            Site::CfnMapping {
+                file: file(),
+                name: name.clone(),
+            },
+            slice(*l),
+        )
+    }));
+    out.extend(t.globals.iter().map(|(name, l)| {
+        (
+            Site::CfnGlobal {
+                file: file(),
                 name: name.clone(),
             },
             slice(*l),
@@ -231,21 +343,38 @@ mod tests {
         }
     }
 
+    fn blocks(t: &[Touch]) -> Vec<(Site, Verb)> {
+        t.iter()
+            .filter(|t| !matches!(t.site, Site::TfPart { .. }))
+            .map(|t| (t.site.clone(), t.verb))
+            .collect()
+    }
+
     const TWO: &str = "resource \"x\" \"a\" {\n  v = 1\n}\n\nresource \"x\" \"b\" {\n  v = 1\n}\n";
 
     #[test]
     fn changed_added_and_removed_declarations() {
         let edited = "resource \"x\" \"a\" {\n  v = 2\n}\n\nresource \"x\" \"c\" {\n  v = 1\n}\n";
         let t = touches(&diff("infra/main.tf", &[Some(TWO)], Some(edited)));
-        let got: Vec<(Site, Verb)> = t.into_iter().map(|t| (t.site, t.verb)).collect();
         assert_eq!(
-            got,
+            blocks(&t),
             [
                 (res("infra", "a"), Verb::Changed),
                 (res("infra", "b"), Verb::Removed),
                 (res("infra", "c"), Verb::Added)
             ]
         );
+        assert!(t.iter().any(|t| t.site
+            == Site::TfPart {
+                dir: "infra".into(),
+                decl: Decl::Resource {
+                    data: false,
+                    kind: "x".into(),
+                    name: "a".into()
+                },
+                part: "v".into()
+            }
+            && t.verb == Verb::Changed));
         assert!(
             touches(&diff(
                 "main.tf",
@@ -272,19 +401,25 @@ mod tests {
         // An evil merge also deletes b.
         let evil = "resource \"x\" \"a\" {\n  v = 2\n}\n";
         let t = touches(&diff("main.tf", &[Some(&ours), Some(&theirs)], Some(evil)));
-        assert_eq!(t.len(), 1);
-        assert_eq!(
-            (t[0].site.clone(), t[0].verb),
-            (res("", "b"), Verb::Removed)
-        );
+        assert_eq!(blocks(&t), [(res("", "b"), Verb::Removed)]);
     }
 
     #[test]
-    fn an_unreadable_version_touches_the_whole_directory() {
+    fn a_broken_version_touches_only_the_blocks_it_changed() {
+        let broken = TWO.replace("\"b\" {\n  v = 1", "\"b\" {\n  v = [1,,");
+        let broken = broken.replace("v = [1,,\n}", "v = [1,, ]\n}");
+        let t = touches(&diff("m/main.tf", &[Some(TWO)], Some(&broken)));
+        assert_eq!(blocks(&t), [(res("m", "b"), Verb::Changed)]);
+        // Braces that do not balance: the whole file, named.
         let t = touches(&diff("m/main.tf", &[Some(TWO)], Some("resource \"x\" {")));
-        assert!(
-            t.iter()
-                .any(|t| t.site == Site::TfUnreadable { dir: "m".into() })
+        assert_eq!(
+            blocks(&t),
+            [(
+                Site::TfUnreadable {
+                    file: "m/main.tf".into()
+                },
+                Verb::Changed
+            )]
         );
     }
 
@@ -296,6 +431,12 @@ mod tests {
             Some("a = 1\nb = 3\n"),
         ));
         assert_eq!(t.len(), 1);
-        assert_eq!(t[0].site, Site::Tfvar { name: "b".into() });
+        assert_eq!(
+            t[0].site,
+            Site::Tfvar {
+                file: "prod.tfvars".into(),
+                name: "b".into()
+            }
+        );
     }
 }

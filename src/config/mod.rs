@@ -54,6 +54,30 @@ pub struct Attribution {
     pub infrastructure_globs: Vec<String>,
     /// Terraform root module directory for plans whose path matches a glob.
     pub terraform_roots: Vec<(GlobSet, String, String)>,
+    /// `plan "PATH" { root, var_files }`: how a plan was made.
+    pub plans: Vec<PlanSetting>,
+    /// `stack "NAME" { template, parameters }`: where a stack comes from.
+    pub stacks: Vec<StackSetting>,
+    /// `--template PATH`: the template of the change sets given (set by the caller).
+    pub templates: Vec<String>,
+}
+
+/// How a Terraform plan file was made: from which root, with which var files.
+#[derive(Debug, Clone)]
+pub struct PlanSetting {
+    pub glob: GlobSet,
+    pub pattern: String,
+    pub root: Option<String>,
+    /// The `-var-file`s, repository paths, in order.
+    pub var_files: Vec<String>,
+}
+
+/// A CloudFormation stack (its `StackName`): its template and parameter file.
+#[derive(Debug, Clone)]
+pub struct StackSetting {
+    pub name: String,
+    pub template: String,
+    pub parameters: Option<String>,
 }
 
 impl Attribution {
@@ -62,7 +86,20 @@ impl Attribution {
             infrastructure: build(globs)?,
             infrastructure_globs: globs.to_vec(),
             terraform_roots: Vec::new(),
+            plans: Vec::new(),
+            stacks: Vec::new(),
+            templates: Vec::new(),
         })
+    }
+
+    /// The `plan` block for a plan path, if any.
+    pub fn plan(&self, plan_path: &str) -> Option<&PlanSetting> {
+        self.plans.iter().find(|p| p.glob.is_match(plan_path))
+    }
+
+    /// The `stack` block for a stack name, if any.
+    pub fn stack(&self, name: &str) -> Option<&StackSetting> {
+        self.stacks.iter().find(|s| s.name == name)
     }
 
     pub fn is_infrastructure(&self, path: &str) -> bool {
@@ -150,10 +187,16 @@ pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, Confi
     for block in reader.blocks(&mut f, "attribution") {
         read_attribution(&mut reader, block, &mut config.attribution);
     }
+    for block in reader.blocks(&mut f, "plan") {
+        read_plan(&mut reader, block, &mut config.attribution);
+    }
+    for block in reader.blocks(&mut f, "stack") {
+        read_stack(&mut reader, block, &mut config.attribution);
+    }
     config.policy = policy::read_policy(Some((&mut reader, &mut f)))?;
     reader.unknown(
         f,
-        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot` or `attribution` blocks",
+        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan` or `stack` blocks",
     );
     reader.finish()?;
     Ok(config)
@@ -212,6 +255,81 @@ fn read_attribution(reader: &mut Reader, block: &hcl_edit::structure::Block, a: 
         }
     }
     reader.unknown(f, "`infrastructure` or `terraform_roots`");
+}
+
+fn read_plan(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {
+    let Some(label) = reader
+        .labels(block, 1, "the plan file's path (a glob)")
+        .map(|mut l| l.remove(0))
+    else {
+        return;
+    };
+    let mut f = reader.fields(&block.body, "in `plan`");
+    let root = reader
+        .attribute(&mut f, "root")
+        .and_then(|e| reader.string(e, "root"))
+        .filter(|r| repository_path(reader, r, "root"))
+        .map(|r| r.value.trim_end_matches('/').to_owned());
+    let var_files: Vec<String> = match reader.attribute(&mut f, "var_files") {
+        Some(e) => reader
+            .strings(e, "var_files")
+            .into_iter()
+            .filter(|v| repository_path(reader, v, "var_files"))
+            .map(|v| v.value)
+            .collect(),
+        None => Vec::new(),
+    };
+    reader.unknown(f, "`root` or `var_files`");
+    if !repository_path(reader, &label, "plan") {
+        return;
+    }
+    match build(std::slice::from_ref(&label.value)) {
+        Ok(glob) => a.plans.push(PlanSetting {
+            glob,
+            pattern: label.value,
+            root,
+            var_files,
+        }),
+        Err(err) => reader.error(
+            Some(label.span),
+            format!("invalid glob: {err}"),
+            "this glob",
+            None,
+        ),
+    }
+}
+
+fn read_stack(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {
+    let Some(label) = reader
+        .labels(block, 1, "the stack's name (the change set's StackName)")
+        .map(|mut l| l.remove(0))
+    else {
+        return;
+    };
+    let mut f = reader.fields(&block.body, "in `stack`");
+    let path = |reader: &mut Reader, f: &mut hcl::Fields<'_>, key: &str| {
+        reader
+            .attribute(f, key)
+            .and_then(|e| reader.string(e, key))
+            .filter(|p| repository_path(reader, p, key))
+            .map(|p| p.value)
+    };
+    let template = path(reader, &mut f, "template");
+    let parameters = path(reader, &mut f, "parameters");
+    reader.unknown(f, "`template` or `parameters`");
+    match template {
+        Some(template) => a.stacks.push(StackSetting {
+            name: label.value,
+            template,
+            parameters,
+        }),
+        None => reader.error(
+            Some(label.span),
+            "a `stack` block needs `template`, the path of the template the stack is deployed from",
+            "this stack",
+            None,
+        ),
+    }
 }
 
 /// Is `p` a path (or glob) inside the repository, relative to its root? Paths

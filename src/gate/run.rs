@@ -36,6 +36,8 @@ pub enum ApprovalOption {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub paths: Vec<String>,
+    /// `--template`: CloudFormation templates the change sets were made from.
+    pub templates: Vec<String>,
     pub base: Option<String>,
     pub head: Option<String>,
     pub config: config::Location,
@@ -82,7 +84,8 @@ pub fn run(
         }
     }
     let git = Git::open(&options.dir)?;
-    let config = config::load(&options.config, Some(&git))?;
+    let mut config = config::load(&options.config, Some(&git))?;
+    config.attribution.templates = options.templates.clone();
     let event = event(&options.env)?;
     let request = RangeRequest::new(
         options.base.as_deref(),
@@ -109,12 +112,15 @@ pub fn run(
         .any(|p| p.format == Format::CloudFormation);
     let (diffs, head, base) =
         attribution::gather(&git, &history, &config.attribution, templates, &watched)?;
+    let revisions = git.revisions();
+    let trees = RevisionTrees(&revisions);
     let evidence = Evidence {
         history: &history,
         diffs: &diffs,
         head: &head,
         base: &base,
         settings: &config.attribution,
+        trees: Some(&trees),
     };
     let wanted = |pi: usize, change: &crate::model::Change| {
         let mut paths = vec![reading.plans[pi].path.as_str()];
@@ -124,6 +130,10 @@ pub fn run(
         super::wanted(&config.policy, &paths, change)
     };
     let authorship = attribution::attribute(&reading.plans, &plan_paths, &evidence, &wanted);
+    // A file that could not be read is not a file that is absent: exit 2.
+    if let Some(e) = revisions.failure() {
+        return Err(e.into());
+    }
     let files = changed_files(&history, &diffs, &watched);
     let mut findings = super::evaluate(
         &config.policy,
@@ -187,6 +197,18 @@ pub fn run(
         base,
         root,
     })
+}
+
+/// Files at any revision, for attribution's evaluation of `count` / `for_each`.
+struct RevisionTrees<'a>(&'a crate::git::Revisions);
+
+impl attribution::Trees for RevisionTrees<'_> {
+    fn text(&self, rev: &str, path: &str) -> Option<String> {
+        self.0.text(rev, path)
+    }
+    fn list(&self, rev: &str, dir: &str) -> Vec<String> {
+        self.0.list(rev, dir)
+    }
 }
 
 /// The GitHub event payload, in Actions.

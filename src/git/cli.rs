@@ -357,6 +357,7 @@ impl Git {
             .into_iter()
             .map(|(sha, es)| CommitDiff {
                 sha,
+                paths: es.iter().map(|e| e.path.clone()).collect(),
                 files: es
                     .into_iter()
                     .filter(|e| keep(&e.path))
@@ -554,4 +555,147 @@ pub fn parse_commit(record: &str, notes: &HashMap<String, String>) -> Result<Com
         signature: Signature::from_code(sig),
         ai_note: notes.get(sha).cloned(),
     })
+}
+
+/// Files at any revision, read through one long-lived `git cat-file --batch`:
+/// attribution asks for a handful of files at a handful of commits, and a
+/// process per question would cost more than the answers.
+pub struct Revisions {
+    git: Git,
+    batch: std::cell::RefCell<Option<Batch>>,
+    /// The first failure; later questions get no answer, and the caller must
+    /// check [`Revisions::failure`] (a failure is exit 2, never a quiet "absent").
+    failed: std::cell::RefCell<Option<GitError>>,
+}
+
+struct Batch {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Git {
+    pub fn revisions(&self) -> Revisions {
+        Revisions {
+            git: self.clone(),
+            batch: std::cell::RefCell::new(None),
+            failed: std::cell::RefCell::new(None),
+        }
+    }
+}
+
+impl Revisions {
+    /// A file's text at a revision (`None`: no such file, or not text).
+    pub fn text(&self, rev: &str, path: &str) -> Option<String> {
+        let (kind, bytes) = self.object(&format!("{rev}:{path}"))?;
+        (kind == "blob").then(|| String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The paths of the files directly in `dir` at a revision.
+    pub fn list(&self, rev: &str, dir: &str) -> Vec<String> {
+        let Some((kind, bytes)) = self.object(&format!("{rev}:{dir}")) else {
+            return Vec::new();
+        };
+        if kind != "tree" {
+            return Vec::new();
+        }
+        // Entries: "<mode> <name>\0<raw object id>"; the id's length is the
+        // repository's hash length (20 bytes for SHA-1, 32 for SHA-256).
+        let id_len = if rev.len() == 64 { 32 } else { 20 };
+        let mut out = Vec::new();
+        let mut rest = &bytes[..];
+        while let Some(nul) = rest.iter().position(|&b| b == 0) {
+            let head = String::from_utf8_lossy(&rest[..nul]);
+            if let Some((mode, name)) = head.split_once(' ')
+                && !mode.starts_with("40")
+            {
+                out.push(if dir.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{dir}/{name}")
+                });
+            }
+            rest = rest.get(nul + 1 + id_len..).unwrap_or_default();
+        }
+        out
+    }
+
+    /// The failure that stopped the reader, if any (taken: ask once).
+    pub fn failure(&self) -> Option<GitError> {
+        self.failed.borrow_mut().take()
+    }
+
+    fn fail(&self, what: String) {
+        self.failed
+            .borrow_mut()
+            .get_or_insert(GitError::Output { what });
+        *self.batch.borrow_mut() = None;
+    }
+
+    fn object(&self, name: &str) -> Option<(String, Vec<u8>)> {
+        use std::io::BufRead;
+        if self.failed.borrow().is_some() || name.contains('\n') {
+            return None;
+        }
+        let mut slot = self.batch.borrow_mut();
+        if slot.is_none() {
+            let mut cmd = self.git.command(&["cat-file", "--batch"]);
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null());
+            match cmd.spawn() {
+                Ok(mut child) => {
+                    let input = child.stdin.take()?;
+                    let output = std::io::BufReader::new(child.stdout.take()?);
+                    *slot = Some(Batch {
+                        child,
+                        input,
+                        output,
+                    });
+                }
+                Err(e) => {
+                    drop(slot);
+                    self.fail(format!("git cat-file --batch did not start: {e}"));
+                    return None;
+                }
+            }
+        }
+        let batch = slot.as_mut()?;
+        let asked = writeln!(batch.input, "{name}").and_then(|_| batch.input.flush());
+        let mut header = String::new();
+        let read = asked.and_then(|_| batch.output.read_line(&mut header));
+        if read.is_err() || header.is_empty() {
+            drop(slot);
+            self.fail(format!(
+                "git cat-file --batch stopped answering (asked for {name})"
+            ));
+            return None;
+        }
+        let header = header.trim_end();
+        if header.ends_with(" missing") || header.ends_with(" ambiguous") {
+            return None;
+        }
+        let mut parts = header.split(' ');
+        let (_, kind, size) = (parts.next(), parts.next(), parts.next());
+        let Some(size) = size.and_then(|s| s.parse::<usize>().ok()) else {
+            drop(slot);
+            self.fail(format!("git cat-file --batch answered {header:?}"));
+            return None;
+        };
+        let mut bytes = vec![0; size + 1];
+        if batch.output.read_exact(&mut bytes).is_err() {
+            drop(slot);
+            self.fail("git cat-file --batch output ends early".into());
+            return None;
+        }
+        bytes.pop();
+        Some((kind.unwrap_or_default().to_owned(), bytes))
+    }
 }

@@ -9,7 +9,7 @@ mod diff;
 mod error;
 mod range;
 
-pub use cli::Git;
+pub use cli::{Git, Revisions};
 // Public only for the fuzz targets (fuzz/commit_identity), not an API.
 #[doc(hidden)]
 pub use cli::parse_commit;
@@ -82,5 +82,9 @@ impl Commit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitDiff {
     pub sha: String,
+    /// The files attribution reads, with their texts.
     pub files: Vec<FileDiff>,
+    /// Every path the commit changed (for a merge: that differs from every
+    /// parent), read or not: a file read by `file()` can be any file.
+    pub paths: Vec<String>,
 }

@@ -19,6 +19,7 @@ struct ChangeSet {
     changes: Vec<Change>,
     children: Vec<(usize, String)>,
     notes: Vec<crate::model::Note>,
+    stack: Option<String>,
 }
 
 /// Plans from pages, in the order their first file was given.
@@ -85,6 +86,10 @@ pub fn assemble(pages: Vec<Page>) -> Result<Vec<Plan>, Vec<ReadError>> {
             errors.push(e);
         }
         reached.extend(visiting);
+        // Nested changes belong to the root's stack: its template leads to theirs.
+        for c in &mut plan.changes {
+            c.declared.stack = set.stack.clone();
+        }
         plans.push(plan);
     }
     // Change sets that name each other in a loop have no root and would vanish.
@@ -129,6 +134,7 @@ fn merge(key: Option<&str>, mut pages: Vec<Page>) -> Result<ChangeSet, ReadError
         path: pages[0].path.clone(),
         parts: pages[1..].iter().map(|p| p.path.clone()).collect(),
         parent: pages[0].parent.clone(),
+        stack: pages.iter().find_map(|p| p.stack.clone()),
         changes: Vec::new(),
         children: Vec::new(),
         notes: Vec::new(),

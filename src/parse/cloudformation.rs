@@ -62,6 +62,10 @@ pub struct RawResourceChange {
 pub struct RawDetail {
     #[serde(rename = "Target", alias = "target", default)]
     pub target: Option<RawTarget>,
+    #[serde(rename = "ChangeSource", alias = "changeSource", default)]
+    pub change_source: Option<String>,
+    #[serde(rename = "CausingEntity", alias = "causingEntity", default)]
+    pub causing_entity: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +90,8 @@ pub struct Page {
     /// Nested stacks: (index into `changes`, child change set id).
     pub children: Vec<(usize, String)>,
     pub notes: Vec<Note>,
+    /// The stack's name, from `StackName` or the name inside `StackId`.
+    pub stack: Option<String>,
 }
 
 const POLICY_ACTIONS: &[&str] = &[
@@ -144,7 +150,17 @@ pub fn read_page(path: &str, raw: RawChangeSet, bytes: &[u8]) -> Result<Page, Re
     }
     let id = field("ChangeSetId", &raw.change_set_id)?;
     let name = field("ChangeSetName", &raw.change_set_name)?;
-    let stack = field("StackId", &raw.stack_id)?.or(field("StackName", &raw.stack_name)?);
+    let stack_name = field("StackName", &raw.stack_name)?;
+    let stack_id = field("StackId", &raw.stack_id)?;
+    let stack = stack_id.clone().or(stack_name.clone());
+    // `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`
+    let stack_name = stack_name.or_else(|| {
+        stack_id
+            .as_deref()
+            .and_then(|id| id.split(":stack/").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_owned)
+    });
     let key = id.or_else(|| Some(format!("{}/{}", stack?, name?)));
     let mut page = Page {
         path: path.to_owned(),
@@ -154,6 +170,7 @@ pub fn read_page(path: &str, raw: RawChangeSet, bytes: &[u8]) -> Result<Page, Re
         changes: Vec::with_capacity(changes.len()),
         children: Vec::new(),
         notes,
+        stack: stack_name,
     };
     for raw_change in changes {
         add_change(&mut page, raw_change, bytes)?;
@@ -175,6 +192,7 @@ pub fn read_console_export(
         changes: Vec::with_capacity(changes.len()),
         children: Vec::new(),
         notes: vec![Note::ConsoleExport],
+        stack: None,
     };
     for raw_change in changes {
         add_change(&mut page, raw_change, bytes)?;
@@ -296,8 +314,18 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
     // Seen values, so that a change with many details is not quadratic.
     let mut seen_forced = std::collections::HashSet::new();
     let mut seen_recreation = std::collections::HashSet::new();
+    let mut causes: Vec<crate::model::Cause> = Vec::new();
     let scope = rc.scope.unwrap_or_default();
     for detail in rc.details.unwrap_or_default() {
+        if let Some(source) = detail.change_source {
+            let cause = crate::model::Cause {
+                source,
+                entity: detail.causing_entity,
+            };
+            if !causes.contains(&cause) {
+                causes.push(cause);
+            }
+        }
         let Some(t) = detail.target else { continue };
         let attribute = t.attribute.unwrap_or_default();
         if let Some(rr) = t.requires_recreation.filter(|r| r != "Never") {
@@ -336,6 +364,8 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
             path: Vec::new(),
             name: logical_id.clone(),
             provider: None,
+            stack: page.stack.clone(),
+            causes,
         },
         address: logical_id,
         resource_type,

@@ -180,6 +180,7 @@ fn convert(rc: RawResourceChange) -> Result<Change, Box<RawResourceChange>> {
             .unwrap_or_default(),
         name: rc.name.clone().unwrap_or_default(),
         provider: rc.provider_name.clone(),
+        ..Default::default()
     };
     Ok(Change {
         address: rc.address,

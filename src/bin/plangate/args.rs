@@ -94,6 +94,10 @@ Examples:
         /// Report what each finding will need; exit 0 unless something could not be decided
         #[arg(long)]
         preview: bool,
+        /// The CloudFormation template (repository path) the change sets were made from, when
+        /// no `stack` block of the configuration says; repeat for several
+        #[arg(long, value_name = "PATH")]
+        template: Vec<String>,
         /// Also write the JSON report to FILE (whatever --format is)
         #[arg(long, value_name = "FILE")]
         report: Option<String>,

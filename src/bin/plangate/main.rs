@@ -52,6 +52,7 @@ fn run(cli: Cli) -> ExitCode {
             approvals,
             event,
             preview,
+            template,
             report,
             sarif,
             comment,
@@ -68,7 +69,8 @@ fn run(cli: Cli) -> ExitCode {
                 sarif,
                 comment,
             };
-            check(format, base, head, &config, approvals, paths, outputs)
+            let inputs = Inputs { paths, template };
+            check(format, base, head, &config, approvals, inputs, outputs)
         }
         Command::Init { force } => init(force),
         Command::Completions { shell } => {
@@ -197,6 +199,13 @@ struct Outputs {
     comment: bool,
 }
 
+/// What `check` reads besides history and configuration.
+struct Inputs {
+    paths: Vec<String>,
+    /// `--template`: the templates the change sets were made from.
+    template: Vec<String>,
+}
+
 /// The marker that finds plangate's pull-request comment again.
 const COMMENT_MARKER: &str = "<!-- plangate:report -->";
 
@@ -207,12 +216,13 @@ fn check(
     head: Option<String>,
     config: &ConfigArgs,
     approvals: ApprovalOption,
-    paths: Vec<String>,
+    inputs: Inputs,
     outputs: Outputs,
 ) -> Result<ExitCode, Failure> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let options = Options {
-        paths,
+        paths: inputs.paths,
+        templates: inputs.template,
         base,
         head,
         config: config::Location {

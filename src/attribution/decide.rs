@@ -1,0 +1,706 @@
+//! From closures to authors: which commits of the range touched what each
+//! change depends on, whether that explains the plan's reason, and the
+//! widening when it does not.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::cfn::{self, StackSource};
+use super::closure::{self, Closure, InstanceKey, Keyed, Matcher, RootInputs, VarFiles};
+use super::eval;
+use super::targets::{self, Repo, Snapshot};
+use super::terragrunt;
+use super::touches::{self, Site, Touch, dir_of};
+use super::{AttributedCommit, Authorship, Basis, authored_by};
+use crate::config::Attribution as Settings;
+use crate::git::{CommitDiff, Git, GitError};
+use crate::history::{Authored, History};
+use crate::model::{Change, Format, Plan};
+
+/// Files at any revision of the repository, for evaluating `count` and
+/// `for_each` where a commit changed what decides them.
+pub trait Trees {
+    fn text(&self, rev: &str, path: &str) -> Option<String>;
+    /// The paths of the files directly in `dir` at `rev`.
+    fn list(&self, rev: &str, dir: &str) -> Vec<String>;
+}
+
+/// What [`attribute`] reads: the range's history, what each commit changed,
+/// the configuration's files at the head and the base, and files at any
+/// revision.
+pub struct Evidence<'a> {
+    pub history: &'a History,
+    pub diffs: &'a [CommitDiff],
+    pub head: &'a Snapshot,
+    pub base: &'a Snapshot,
+    pub settings: &'a Settings,
+    pub trees: Option<&'a dyn Trees>,
+}
+
+/// What one commit changed, indexed.
+struct Changed<'h> {
+    authored: &'h Authored,
+    touches: Vec<Touch>,
+    paths: Vec<String>,
+    /// Infrastructure files it changed.
+    infra: Vec<String>,
+    /// Files that run terraform (infrastructure files that are not
+    /// configuration): each with the text of the lines the commit changed.
+    invocations: Vec<(String, String)>,
+}
+
+/// Authorship of the changes `wanted` selects (by plan index and change), per
+/// plan, keyed by change index. `plan_paths` gives each plan file's path
+/// relative to the repository's root, when the plan is inside it.
+pub fn attribute(
+    plans: &[Plan],
+    plan_paths: &[Option<String>],
+    evidence: &Evidence<'_>,
+    wanted: &dyn Fn(usize, &Change) -> bool,
+) -> Vec<BTreeMap<usize, Authorship>> {
+    let diffs: HashMap<&str, &CommitDiff> =
+        evidence.diffs.iter().map(|d| (d.sha.as_str(), d)).collect();
+    let settings = evidence.settings;
+    let changed: Vec<Changed<'_>> = evidence
+        .history
+        .commits
+        .iter()
+        .map(|a| {
+            let diff = diffs.get(a.commit.sha.as_str());
+            let files = diff.map(|d| d.files.as_slice()).unwrap_or_default();
+            let paths = diff.map(|d| d.paths.clone()).unwrap_or_default();
+            let infra = paths
+                .iter()
+                .filter(|p| settings.is_infrastructure(p))
+                .cloned()
+                .collect();
+            let invocations = files
+                .iter()
+                .filter(|f| settings.is_infrastructure(&f.path) && !is_configuration(&f.path))
+                .map(|f| (f.path.clone(), changed_lines(f)))
+                .collect();
+            Changed {
+                authored: a,
+                touches: files.iter().flat_map(touches::touches).collect(),
+                paths,
+                infra,
+                invocations,
+            }
+        })
+        .collect();
+    let index = Index::new(&changed);
+    let mut repo = Repo::new(evidence.head, evidence.base);
+    let tf_dirs = targets::terraform_dirs(&repo);
+    let mut evaluated: HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>> =
+        HashMap::new();
+    plans
+        .iter()
+        .enumerate()
+        .map(|(i, plan)| {
+            let rel = plan_paths.get(i).and_then(Option::as_deref);
+            let setup = match plan.format {
+                Format::Terraform => {
+                    Some(terraform_setup(&mut repo, plan, rel, settings, &tf_dirs))
+                }
+                Format::CloudFormation => None,
+            };
+            plan.changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| wanted(i, c))
+                .map(|(ci, change)| {
+                    let closure = match (&setup, plan.format) {
+                        (Some(s), _) => s.closure(&mut repo, change),
+                        _ => {
+                            cfn::cloudformation(&mut repo, change, &stack_source(settings, change))
+                        }
+                    };
+                    let mut decider = Decider {
+                        closure: &closure,
+                        changed: &changed,
+                        index: &index,
+                        trees: evidence.trees,
+                        evaluated: &mut evaluated,
+                    };
+                    (ci, decider.decide())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Configuration, not a file that runs terraform: its changes are read
+/// declaration by declaration.
+fn is_configuration(path: &str) -> bool {
+    touches::is_terraform(path)
+        || touches::is_tfvars(path)
+        || path.ends_with(".tf.json")
+        || path.ends_with(".terraform.lock.hcl")
+}
+
+/// The lines a commit added or removed in a file, against any parent.
+fn changed_lines(f: &crate::git::FileDiff) -> String {
+    let new: HashSet<&str> = f.new.as_deref().unwrap_or("").lines().collect();
+    let mut out = String::new();
+    for parent in &f.parents {
+        let old: HashSet<&str> = parent.as_deref().unwrap_or("").lines().collect();
+        for l in new.symmetric_difference(&old) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Which commits touched each site and each path.
+struct Index {
+    sites: HashMap<Site, Vec<(usize, usize)>>,
+    paths: Vec<(String, Vec<usize>)>,
+    tfvars: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Index {
+    fn new(changed: &[Changed<'_>]) -> Index {
+        let mut sites: HashMap<Site, Vec<(usize, usize)>> = HashMap::new();
+        let mut tfvars: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut paths: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (ci, c) in changed.iter().enumerate() {
+            for (ti, t) in c.touches.iter().enumerate() {
+                if let Site::Tfvar { name, .. } = &t.site {
+                    tfvars.entry(name.clone()).or_default().push((ci, ti));
+                }
+                sites.entry(t.site.clone()).or_default().push((ci, ti));
+            }
+            for p in &c.paths {
+                paths.entry(p.clone()).or_default().push(ci);
+            }
+        }
+        Index {
+            sites,
+            paths: paths.into_iter().collect(),
+            tfvars,
+        }
+    }
+}
+
+struct Decider<'d, 'h> {
+    closure: &'d Closure,
+    changed: &'d [Changed<'h>],
+    index: &'d Index,
+    trees: Option<&'d dyn Trees>,
+    evaluated: &'d mut HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>>,
+}
+
+/// What one commit wrote of a change's closure.
+#[derive(Default)]
+struct Wrote {
+    lines: Vec<String>,
+    cause: bool,
+    /// Every link it touched is keyed (it matters only through instance keys).
+    only_keyed: bool,
+}
+
+impl Wrote {
+    fn add(&mut self, line: String, cause: bool, keyed: bool) {
+        if self.lines.is_empty() {
+            self.only_keyed = true;
+        }
+        if !self.lines.contains(&line) {
+            self.lines.push(line);
+        }
+        self.cause |= cause;
+        self.only_keyed &= keyed;
+    }
+}
+
+impl Decider<'_, '_> {
+    fn decide(&mut self) -> Authorship {
+        let closure = self.closure;
+        let mut wrote: BTreeMap<usize, Wrote> = BTreeMap::new();
+        for link in &closure.links {
+            let mut add = |ci: usize, line: String| {
+                wrote
+                    .entry(ci)
+                    .or_default()
+                    .add(line, link.cause, link.keyed);
+            };
+            match &link.matcher {
+                Matcher::Site(site) => {
+                    for &(ci, ti) in self.index.sites.get(site).into_iter().flatten() {
+                        let t = &self.changed[ci].touches[ti];
+                        add(ci, touched(t, &link.why));
+                    }
+                }
+                Matcher::Presence(site) => {
+                    for &(ci, ti) in self.index.sites.get(site).into_iter().flatten() {
+                        let t = &self.changed[ci].touches[ti];
+                        if t.verb != touches::Verb::Changed {
+                            add(ci, touched(t, &link.why));
+                        }
+                    }
+                }
+                Matcher::Tfvar { name, files } => {
+                    for &(ci, ti) in self.index.tfvars.get(name).into_iter().flatten() {
+                        let t = &self.changed[ci].touches[ti];
+                        if files.reads(&t.file) {
+                            add(ci, touched(t, &link.why));
+                        }
+                    }
+                }
+                Matcher::Path { path, dir, non_tf } => {
+                    let prefix = format!("{path}/");
+                    for (p, commits) in &self.index.paths {
+                        let hit = if *dir {
+                            (path.is_empty() || p.starts_with(&prefix))
+                                && !(*non_tf && touches::is_terraform(p))
+                        } else {
+                            p == path
+                        };
+                        if hit {
+                            for &ci in commits {
+                                add(ci, format!("changed {p} ({})", link.why));
+                            }
+                        }
+                    }
+                }
+                Matcher::Glob { glob, .. } => {
+                    for (p, commits) in &self.index.paths {
+                        if glob.is_match(p) {
+                            for &ci in commits {
+                                add(ci, format!("changed {p} ({})", link.why));
+                            }
+                        }
+                    }
+                }
+                Matcher::Mention { word } => {
+                    for (ci, c) in self.changed.iter().enumerate() {
+                        for (p, lines) in &c.invocations {
+                            if mentions(lines, word) {
+                                add(
+                                    ci,
+                                    format!("changed {p}, where terraform runs ({})", link.why),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.addressed_and_unreadable(&mut wrote);
+        // A commit that touched only what decides instance keys is an author
+        // only if it removed this instance's key.
+        let mut notes: Vec<String> = closure.notes.clone();
+        if let Some(keyed) = &closure.keyed {
+            let candidates: Vec<usize> = wrote
+                .iter()
+                .filter(|(_, w)| w.only_keyed)
+                .map(|(ci, _)| *ci)
+                .collect();
+            for ci in candidates {
+                match self.removed_key(ci, keyed) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        wrote.remove(&ci);
+                    }
+                    Err(why) => {
+                        let note = format!(
+                            "which commits removed its key could not be evaluated ({why}): every \
+                             commit that changed what decides it counts"
+                        );
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                    }
+                }
+            }
+        }
+        let explained = closure.explain.is_none() || wrote.values().any(|w| w.cause);
+        let mut widen: Vec<String> = closure.widen.clone();
+        if !explained && let Some(what) = &closure.explain {
+            widen.push(format!(
+                "no commit in the range changed {what}, so the configuration plangate follows \
+                 does not explain it"
+            ));
+        }
+        let mut commits: Vec<(usize, Vec<String>)> =
+            wrote.into_iter().map(|(ci, w)| (ci, w.lines)).collect();
+        let mut widened = false;
+        if !widen.is_empty() {
+            for (ci, c) in self.changed.iter().enumerate() {
+                if c.infra.is_empty() || commits.iter().any(|(x, _)| *x == ci) {
+                    continue;
+                }
+                let files = c
+                    .infra
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let more = if c.infra.len() > 5 { ", …" } else { "" };
+                commits.push((
+                    ci,
+                    vec![format!("changed infrastructure files: {files}{more}")],
+                ));
+                widened = true;
+            }
+            commits.sort_by_key(|(ci, _)| *ci);
+        }
+        let attributed: Vec<AttributedCommit> = commits
+            .into_iter()
+            .map(|(ci, lines)| attributed(self.changed[ci].authored, lines))
+            .collect();
+        let basis = if attributed.is_empty() {
+            Basis::Nothing
+        } else if widened || (!widen.is_empty() && !explained) {
+            Basis::InfrastructureFiles
+        } else {
+            Basis::Declaration
+        };
+        let mut note_parts: Vec<String> = Vec::new();
+        if !widen.is_empty() {
+            let why = widen.join("; ");
+            note_parts.push(if attributed.is_empty() {
+                format!("{why}, and no commit in the range changed infrastructure files")
+            } else {
+                format!(
+                    "{why}; attributed to every commit that changed infrastructure files as well"
+                )
+            });
+        } else if attributed.is_empty() {
+            note_parts.push(
+                "no commit in the range changed its declaration or anything it depends on, and \
+                 none changed infrastructure files"
+                    .into(),
+            );
+        }
+        note_parts.extend(notes);
+        Authorship {
+            authored_by: authored_by(&attributed),
+            basis,
+            commits: attributed,
+            location: closure.location.clone(),
+            note: (!note_parts.is_empty()).then(|| note_parts.join("; ")),
+        }
+    }
+
+    /// `moved` / `removed` / `import` blocks naming the change, and files that
+    /// could not be read at all in a module the closure reaches.
+    fn addressed_and_unreadable(&self, wrote: &mut BTreeMap<usize, Wrote>) {
+        let closure = self.closure;
+        let dirs: HashSet<&str> = closure
+            .links
+            .iter()
+            .filter_map(|l| match &l.matcher {
+                Matcher::Site(Site::Tf { dir, .. } | Site::TfPart { dir, .. }) => {
+                    Some(dir.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        for (ci, c) in self.changed.iter().enumerate() {
+            for t in &c.touches {
+                let line = match &t.site {
+                    Site::Tf { dir, decl } => {
+                        let written = match decl {
+                            super::terraform::Decl::Moved { from, to } => vec![from, to],
+                            super::terraform::Decl::Removed { from } => vec![from],
+                            super::terraform::Decl::Import { to } => vec![to],
+                            _ => continue,
+                        };
+                        let names = closure
+                            .addressed
+                            .iter()
+                            .any(|a| a.dir == *dir && written.iter().any(|w| a.named_by(w)));
+                        if !names {
+                            continue;
+                        }
+                        format!(
+                            "{} {} in {}, which names it",
+                            t.verb.as_str(),
+                            decl.describe(),
+                            t.file
+                        )
+                    }
+                    Site::TfUnreadable { file } if dirs.contains(dir_of(file).as_str()) => format!(
+                        "changed {file}, which plangate could not read (in a module it depends on)"
+                    ),
+                    _ => continue,
+                };
+                let w = wrote.entry(ci).or_default();
+                w.add(line, true, false);
+            }
+        }
+    }
+
+    /// Did commit `ci` remove the instance's key (present in a parent, absent after)?
+    fn removed_key(&mut self, ci: usize, keyed: &Keyed) -> Result<bool, String> {
+        let Some(trees) = self.trees else {
+            return Err("no revision reader".into());
+        };
+        let commit = &self.changed[ci].authored.commit;
+        let after = self.instances(trees, &commit.sha, keyed)?;
+        if has(&after, &keyed.key) {
+            return Ok(false);
+        }
+        for parent in &commit.parents {
+            let before = self.instances(trees, parent, keyed)?;
+            if has(&before, &keyed.key) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn instances(
+        &mut self,
+        trees: &dyn Trees,
+        rev: &str,
+        keyed: &Keyed,
+    ) -> Result<eval::Instances, String> {
+        let id = format!(
+            "{}|{}|{:?}|{:?}",
+            keyed.root, keyed.dir, keyed.calls, keyed.block
+        );
+        let key = (rev.to_owned(), id);
+        if let Some(r) = self.evaluated.get(&key) {
+            return r.clone().map_err(|e| e.0);
+        }
+        let tree = AtRev { trees, rev };
+        let scope = eval::Scope {
+            root: &keyed.root,
+            calls: &keyed.calls,
+            var_files: &keyed.var_files,
+            env_inputs: &[],
+        };
+        let result = eval::instances(&tree, &scope, &keyed.dir, &keyed.block);
+        self.evaluated.insert(key, result.clone());
+        result.map_err(|e| e.0)
+    }
+}
+
+fn has(instances: &eval::Instances, key: &InstanceKey) -> bool {
+    match (instances, key) {
+        (eval::Instances::Count(n), InstanceKey::Index(i)) => i < n,
+        (eval::Instances::Keys(keys), InstanceKey::Name(k)) => keys.contains(k),
+        // A key of the other kind (or none): this instance does not exist.
+        _ => false,
+    }
+}
+
+struct AtRev<'t> {
+    trees: &'t dyn Trees,
+    rev: &'t str,
+}
+
+impl eval::Tree for AtRev<'_> {
+    fn text(&self, path: &str) -> Option<String> {
+        self.trees.text(self.rev, path)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        self.trees.list(self.rev, dir)
+    }
+}
+
+/// Does a changed line name `word` (as a whole word, or as `TF_VAR_word`), or
+/// pass var files or arguments wholesale?
+fn mentions(lines: &str, word: &str) -> bool {
+    if lines.contains("-var-file") || lines.contains("TF_CLI_ARGS") || lines.contains("var_file") {
+        return true;
+    }
+    lines
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(|w| w == word || w.strip_prefix("TF_VAR_") == Some(word))
+}
+
+fn touched(t: &Touch, why: &str) -> String {
+    format!(
+        "{} {} in {} ({why})",
+        t.verb.as_str(),
+        t.site.describe(),
+        t.file
+    )
+}
+
+fn attributed(a: &Authored, wrote: Vec<String>) -> AttributedCommit {
+    AttributedCommit {
+        sha: a.commit.sha.clone(),
+        class: a.by.class,
+        agent: a.by.agent().map(str::to_owned),
+        author: a.commit.author.clone(),
+        committer: a.commit.committer.clone(),
+        co_authors: crate::classify::co_authors(&a.commit),
+        evidence: a.by.evidence.clone(),
+        wrote,
+    }
+}
+
+/// How a Terraform plan's configuration is found: its roots and inputs.
+struct TerraformSetup {
+    roots: Vec<String>,
+    inputs: RootInputs,
+    /// A Terragrunt stack whose module is outside the repository: only its
+    /// own files can change here.
+    remote: Option<(String, Vec<String>)>,
+}
+
+impl TerraformSetup {
+    fn closure(&self, repo: &mut Repo<'_>, change: &Change) -> Closure {
+        if let Some((source, files)) = &self.remote {
+            let mut c = Closure::default();
+            for f in files {
+                c.links.push(closure::Link {
+                    matcher: Matcher::Path {
+                        path: f.clone(),
+                        dir: false,
+                        non_tf: false,
+                    },
+                    why: format!(
+                        "its Terragrunt stack, whose module comes from outside the repository ({source})"
+                    ),
+                    cause: true,
+                    keyed: false,
+                });
+            }
+            c.explain = Some("its Terragrunt stack's files".into());
+            return c;
+        }
+        closure::terraform(repo, &self.roots, &self.inputs, change)
+    }
+}
+
+fn terraform_setup(
+    repo: &mut Repo<'_>,
+    plan: &Plan,
+    rel: Option<&str>,
+    settings: &Settings,
+    tf_dirs: &std::collections::BTreeSet<String>,
+) -> TerraformSetup {
+    let configured = rel.and_then(|p| settings.plan(p));
+    let plan_dir = rel.map(dir_of);
+    // A Terragrunt stack where the plan was made.
+    let stack = plan_dir.as_deref().and_then(|dir| {
+        let text = |p: &str| {
+            repo.head
+                .files
+                .get(p)
+                .or_else(|| repo.base.files.get(p))
+                .cloned()
+        };
+        terragrunt::stack(&text, dir)
+    });
+    let mut roots: Vec<String> = Vec::new();
+    let mut var_files: Vec<String> = configured.map(|c| c.var_files.clone()).unwrap_or_default();
+    let mut terragrunt_files = Vec::new();
+    let mut exact = configured.is_some_and(|c| !c.var_files.is_empty());
+    let mut auto: Vec<String> = Vec::new();
+    if let Some(s) = &stack {
+        match &s.source {
+            terragrunt::Source::Local(dir) => roots.push(dir.clone()),
+            terragrunt::Source::Remote(url) => {
+                let mut files = s.files.clone();
+                files.extend(s.var_files.iter().cloned());
+                return TerraformSetup {
+                    roots: Vec::new(),
+                    inputs: RootInputs {
+                        var_files: VarFiles::Exact {
+                            files: Vec::new(),
+                            auto: Vec::new(),
+                        },
+                        terragrunt: Vec::new(),
+                    },
+                    remote: Some((url.clone(), files)),
+                };
+            }
+            terragrunt::Source::Unknown(_) => {}
+        }
+        var_files.extend(s.var_files.iter().cloned());
+        terragrunt_files = s.files.clone();
+        exact = s.unresolved.is_empty();
+        auto.push(dir_of(&s.file));
+    }
+    if let Some(root) = configured.and_then(|c| c.root.clone()).or_else(|| {
+        rel.and_then(|p| settings.terraform_root(p))
+            .map(str::to_owned)
+    }) {
+        roots = vec![root];
+    }
+    if roots.is_empty() {
+        roots = targets::terraform_roots(repo, &plan.changes, None, plan_dir.as_deref());
+    }
+    auto.extend(roots.iter().cloned());
+    let var_files = if exact {
+        VarFiles::Exact {
+            files: var_files,
+            auto,
+        }
+    } else {
+        VarFiles::Heuristic {
+            roots: roots.clone(),
+            terraform_dirs: tf_dirs.clone(),
+        }
+    };
+    TerraformSetup {
+        roots,
+        inputs: RootInputs {
+            var_files,
+            terragrunt: terragrunt_files,
+        },
+        remote: None,
+    }
+}
+
+/// The template (and parameters) a change set's stack is deployed from.
+fn stack_source(settings: &Settings, change: &Change) -> StackSource {
+    if let Some(name) = &change.declared.stack
+        && let Some(s) = settings.stack(name)
+    {
+        return StackSource {
+            template: Some(s.template.clone()),
+            parameters: s.parameters.clone(),
+            origin: format!("the configuration's `stack \"{name}\"`"),
+        };
+    }
+    if let [only] = settings.templates.as_slice() {
+        return StackSource {
+            template: Some(only.clone()),
+            parameters: None,
+            origin: "--template".into(),
+        };
+    }
+    StackSource::default()
+}
+
+/// Read from git what [`attribute`] needs: what each commit of the range
+/// changed, and the configuration's files at the head and at the merge base.
+/// `also` selects further files whose changes the caller wants (the gate's own
+/// files, for file rules).
+pub fn gather(
+    git: &Git,
+    history: &History,
+    settings: &Settings,
+    templates: bool,
+    also: &dyn Fn(&str) -> bool,
+) -> Result<(Vec<CommitDiff>, Snapshot, Snapshot), GitError> {
+    let config_file = |p: &str| {
+        touches::is_terraform(p)
+            || touches::is_tfvars(p)
+            || touches::is_terragrunt(p)
+            || (templates && touches::may_be_template(p))
+            || settings
+                .stacks
+                .iter()
+                .any(|s| s.parameters.as_deref() == Some(p))
+    };
+    let keep = |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p);
+    let commits: Vec<_> = history.commits.iter().map(|a| a.commit.clone()).collect();
+    let diffs = git.diffs(&commits, &keep)?;
+    let snapshot = |rev: &str| -> Result<Snapshot, GitError> {
+        Ok(Snapshot {
+            rev: rev.to_owned(),
+            files: git.files_at(rev, &config_file)?.into_iter().collect(),
+        })
+    };
+    let head = snapshot(&history.range.head)?;
+    let base = snapshot(&history.range.merge_base)?;
+    Ok((diffs, head, base))
+}
