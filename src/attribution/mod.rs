@@ -11,6 +11,7 @@
 //! [`attribute`] is pure over the history and the configuration's files;
 //! [`gather`] is the git edge that reads them.
 
+pub mod eval;
 pub mod targets;
 pub mod template;
 pub mod terraform;
