@@ -252,6 +252,10 @@ impl Walk<'_, '_> {
                     caller: callers.first().cloned().unwrap_or_default(),
                     name: path[i].clone(),
                     dir: dir.clone(),
+                    key: module_key(&change.address, i + 1).map(|k| match k {
+                        InstanceKey::Index(n) => n.to_string(),
+                        InstanceKey::Name(s) => s,
+                    }),
                 });
             }
         }
