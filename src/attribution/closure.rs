@@ -837,7 +837,7 @@ impl Walk<'_, '_> {
                 _ => None,
             }
         };
-        let why = |what: &str| format!("{what}, which it reads with a file function");
+        let why = |_: &str| "which it reads with a file function".to_owned();
         match f {
             FilePath::Cwd(_) | FilePath::Module(_) => match base(f) {
                 Some(path) => self.out.link(
@@ -885,7 +885,7 @@ impl Walk<'_, '_> {
                             dir: d.clone(),
                             glob,
                         },
-                        format!("the files `fileset` matches ({pattern} in {})", show(&d)),
+                        format!("matched by its fileset({pattern}) in {}", show(&d)),
                         flags.cause,
                         flags.keyed,
                     ),

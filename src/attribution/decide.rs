@@ -325,23 +325,44 @@ impl Decider<'_, '_> {
             wrote.into_iter().map(|(ci, w)| (ci, w.lines)).collect();
         let mut widened = false;
         if !widen.is_empty() {
+            // The modules it reaches: a file beside their .tf files may be read
+            // in a way plangate did not follow.
+            let dirs: HashSet<&str> = closure
+                .links
+                .iter()
+                .filter_map(|l| match &l.matcher {
+                    Matcher::Site(Site::Tf { dir, .. } | Site::TfPart { dir, .. }) => {
+                        Some(dir.as_str())
+                    }
+                    _ => None,
+                })
+                .collect();
             for (ci, c) in self.changed.iter().enumerate() {
-                if c.infra.is_empty() || commits.iter().any(|(x, _)| *x == ci) {
+                if commits.iter().any(|(x, _)| *x == ci) {
                     continue;
                 }
-                let files = c
-                    .infra
+                let beside: Vec<&str> = c
+                    .paths
                     .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let more = if c.infra.len() > 5 { ", …" } else { "" };
-                commits.push((
-                    ci,
-                    vec![format!("changed infrastructure files: {files}{more}")],
-                ));
-                widened = true;
+                    .filter(|p| {
+                        !c.infra.contains(p) && !is_prose(p) && dirs.contains(dir_of(p).as_str())
+                    })
+                    .map(String::as_str)
+                    .collect();
+                let mut lines = Vec::new();
+                if !c.infra.is_empty() {
+                    lines.push(format!("changed infrastructure files: {}", some(&c.infra)));
+                }
+                if !beside.is_empty() {
+                    lines.push(format!(
+                        "changed files of a module it depends on: {}",
+                        some(&beside)
+                    ));
+                }
+                if !lines.is_empty() {
+                    commits.push((ci, lines));
+                    widened = true;
+                }
             }
             commits.sort_by_key(|(ci, _)| *ci);
         }
@@ -363,7 +384,8 @@ impl Decider<'_, '_> {
                 format!("{why}, and no commit in the range changed infrastructure files")
             } else {
                 format!(
-                    "{why}; attributed to every commit that changed infrastructure files as well"
+                    "{why}; attributed to every commit that changed infrastructure files, or \
+                     files of the modules it depends on, as well"
                 )
             });
         } else if attributed.is_empty() {
@@ -476,6 +498,28 @@ impl Decider<'_, '_> {
         self.evaluated.insert(key, result.clone());
         result.map_err(|e| e.0)
     }
+}
+
+/// Documentation and repository housekeeping: files a configuration does not
+/// read (a module's README is not its input).
+fn is_prose(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".md", ".markdown", ".rst", ".adoc"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        || name.starts_with("license")
+        || name.starts_with("changelog")
+        || matches!(
+            name.as_str(),
+            ".gitignore" | ".gitattributes" | ".editorconfig" | "codeowners"
+        )
+}
+
+/// A few of many paths, for a message.
+fn some<S: AsRef<str>>(paths: &[S]) -> String {
+    let shown: Vec<&str> = paths.iter().take(5).map(AsRef::as_ref).collect();
+    let more = if paths.len() > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
 }
 
 fn has(instances: &eval::Instances, key: &InstanceKey) -> bool {
