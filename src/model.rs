@@ -196,6 +196,9 @@ pub struct Cause {
     pub source: String,
     /// The parameter, resource or `Resource.Attribute` it names.
     pub entity: Option<String>,
+    /// Its detail requires recreation (`RequiresRecreation` other than `Never`):
+    /// it is what forces a replacement.
+    pub forces: bool,
 }
 
 /// The order of a replacement, and what happens to the old object.

@@ -322,3 +322,50 @@ fn a_cloudformation_parameter_value_in_a_parameter_file() {
     let c = case("cfn-parameter-value");
     c.assert("ReceiptsBucket", &[1, 2], "agent");
 }
+
+// ---------------------------------------------------------------------------
+// Paths outside the configuration: the plan's reason is the check
+// ---------------------------------------------------------------------------
+
+/// The agent shrank a count with `-var` in the workflow that makes the plan:
+/// no declaration changed, but the workflow names the variable. Evaluating
+/// the count from the repository alone would clear the agent (the default is
+/// unchanged), so an evaluation that disagrees with the plan at the head may
+/// clear no one.
+#[test]
+fn decoy_a_variable_passed_where_terraform_runs() {
+    let c = case("decoy-workflow-var");
+    for address in ["terraform_data.replica[1]", "terraform_data.replica[2]"] {
+        c.assert(address, &[1, 2], "agent");
+        let wrote = c.why(address);
+        assert!(
+            wrote.contains(".github/workflows/plan.yml, where terraform runs"),
+            "{wrote}"
+        );
+    }
+}
+
+/// A replacement the change set pins on a parameter whose value no commit of
+/// the range changed in the repository (no `stack` block names the parameter
+/// file): the human's tag edit does not explain it, so every commit that
+/// changed infrastructure files counts, the agent's among them.
+#[test]
+fn a_parameter_reference_nothing_explains_widens() {
+    let c = case("cfn-parameter-outside");
+    c.assert("OrdersTable", &[1, 2], "agent");
+    let f = c.finding("OrdersTable");
+    assert_eq!(
+        f["basis"],
+        "infrastructure-files",
+        "{}",
+        c.why("OrdersTable")
+    );
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("ParameterReference Env"),
+        "{}",
+        c.why("OrdersTable")
+    );
+}

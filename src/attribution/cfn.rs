@@ -302,7 +302,15 @@ impl Walk<'_> {
 
 /// Mark the links that can explain what the change set says caused the change.
 fn mark_causes(out: &mut Closure, change: &Change) {
-    let causes = &change.declared.causes;
+    // A replacement is explained by the details that force it, not by an
+    // in-place change beside them.
+    let all = &change.declared.causes;
+    let forcing: Vec<_> = all.iter().filter(|c| c.forces).cloned().collect();
+    let causes: &Vec<_> = if change.action == Action::Replace && !forcing.is_empty() {
+        &forcing
+    } else {
+        all
+    };
     let explains = |l: &Link| -> bool {
         let Matcher::Site(site) = &l.matcher else {
             return true;

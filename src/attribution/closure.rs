@@ -108,6 +108,8 @@ pub struct Link {
 /// The instance whose key a keyed delete lost, to evaluate at each commit.
 #[derive(Debug, Clone)]
 pub struct Keyed {
+    /// The key is the resource's own (not a module instance's).
+    pub own: bool,
     pub root: String,
     pub calls: Vec<eval::Call>,
     pub dir: String,
@@ -297,12 +299,12 @@ impl Walk<'_, '_> {
             }
             (Action::Delete, "delete_because_count_index") => {
                 self.resource(root, path, &decl, Sel::Block, cause, true);
-                self.resource(root, path, &decl, Sel::Parts(&count), keyed, false);
+                self.resource(root, path, &decl, Sel::Parts(&count), keyed, true);
                 self.keyed(root, &home, &calls, &decl, change, false);
             }
             (Action::Delete, "delete_because_each_key") => {
                 self.resource(root, path, &decl, Sel::Block, cause, true);
-                self.resource(root, path, &decl, Sel::Parts(&for_each), keyed, false);
+                self.resource(root, path, &decl, Sel::Parts(&for_each), keyed, true);
                 self.keyed(root, &home, &calls, &decl, change, false);
             }
             (Action::Delete, "delete_because_wrong_repetition") => {
@@ -677,7 +679,7 @@ impl Walk<'_, '_> {
                 },
                 "the workspace terraform runs in (`terraform.workspace`)".into(),
                 flags.cause,
-                flags.keyed,
+                false,
             ),
         }
     }
@@ -700,6 +702,15 @@ impl Walk<'_, '_> {
         }
         match path.split_last() {
             None => {
+                // The evaluator reads defaults and the var files it is told of;
+                // a value it cannot see (Terragrunt inputs, a `-var` where
+                // terraform runs, var files not known) must not let it clear
+                // a commit, so those links are never keyed.
+                let seen = matches!(self.inputs.var_files, VarFiles::Exact { .. });
+                let unseen = Flags {
+                    cause: flags.cause,
+                    keyed: false,
+                };
                 self.out.link(
                     Matcher::Tfvar {
                         name: name.to_owned(),
@@ -707,7 +718,7 @@ impl Walk<'_, '_> {
                     },
                     format!("the value of `var.{name}`, which it uses"),
                     flags.cause,
-                    flags.keyed,
+                    flags.keyed && seen,
                 );
                 for file in self.inputs.terragrunt.clone() {
                     self.site(
@@ -716,12 +727,12 @@ impl Walk<'_, '_> {
                             name: name.to_owned(),
                         },
                         format!("the Terragrunt input `{name}`, the value of `var.{name}`"),
-                        flags,
+                        unseen,
                     );
                     self.site(
                         Site::TgOther { file },
                         "the Terragrunt configuration of its stack".into(),
-                        flags,
+                        unseen,
                     );
                 }
                 self.out.link(
@@ -730,7 +741,7 @@ impl Walk<'_, '_> {
                     },
                     format!("where terraform runs, which can set `var.{name}`"),
                     flags.cause,
-                    flags.keyed,
+                    false,
                 );
             }
             Some((module, caller)) => {
@@ -1004,6 +1015,7 @@ impl Walk<'_, '_> {
             VarFiles::Heuristic { .. } => Vec::new(),
         };
         self.out.keyed = Some(Keyed {
+            own: !module,
             root: root.to_owned(),
             calls: calls.to_vec(),
             dir: dir.clone(),
@@ -1095,7 +1107,7 @@ fn keys(address: &str) -> Vec<InstanceKey> {
 }
 
 /// The resource's own key: the last key, when the address ends with one.
-fn resource_key(address: &str) -> Option<InstanceKey> {
+pub fn resource_key(address: &str) -> Option<InstanceKey> {
     address
         .ends_with(']')
         .then(|| keys(address).pop())

@@ -14,7 +14,7 @@ use super::{AttributedCommit, Authorship, Basis, authored_by};
 use crate::config::Attribution as Settings;
 use crate::git::{CommitDiff, Git, GitError};
 use crate::history::{Authored, History};
-use crate::model::{Change, Format, Plan};
+use crate::model::{Action, Change, Format, Plan};
 
 /// Files at any revision of the repository, for evaluating `count` and
 /// `for_each` where a commit changed what decides them.
@@ -97,6 +97,16 @@ pub fn attribute(
         .enumerate()
         .map(|(i, plan)| {
             let rel = plan_paths.get(i).and_then(Option::as_deref);
+            // The instances the plan keeps, by resource: what an evaluation at
+            // the head must agree with before it may clear any commit.
+            let mut kept: HashMap<String, Vec<InstanceKey>> = HashMap::new();
+            for c in &plan.changes {
+                if !matches!(c.action, Action::Delete | Action::Forget)
+                    && let Some(k) = closure::resource_key(&c.address)
+                {
+                    kept.entry(without_key(&c.address)).or_default().push(k);
+                }
+            }
             let setup = match plan.format {
                 Format::Terraform => {
                     Some(terraform_setup(&mut repo, plan, rel, settings, &tf_dirs))
@@ -120,6 +130,11 @@ pub fn attribute(
                         index: &index,
                         trees: evidence.trees,
                         evaluated: &mut evaluated,
+                        head: &evidence.head.rev,
+                        kept: kept
+                            .get(&without_key(&change.address))
+                            .map(Vec::as_slice)
+                            .unwrap_or_default(),
                     };
                     (ci, decider.decide())
                 })
@@ -188,6 +203,9 @@ struct Decider<'d, 'h> {
     index: &'d Index,
     trees: Option<&'d dyn Trees>,
     evaluated: &'d mut HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>>,
+    head: &'d str,
+    /// The other instances of the same resource that the plan keeps.
+    kept: &'d [InstanceKey],
 }
 
 /// What one commit wrote of a change's closure.
@@ -290,13 +308,15 @@ impl Decider<'_, '_> {
         // only if it removed this instance's key.
         let mut notes: Vec<String> = closure.notes.clone();
         if let Some(keyed) = &closure.keyed {
+            let trusted = self.agrees_with_plan(keyed);
             let candidates: Vec<usize> = wrote
                 .iter()
                 .filter(|(_, w)| w.only_keyed)
                 .map(|(ci, _)| *ci)
                 .collect();
             for ci in candidates {
-                match self.removed_key(ci, keyed) {
+                let removed = trusted.clone().and_then(|_| self.removed_key(ci, keyed));
+                match removed {
                     Ok(true) => {}
                     Ok(false) => {
                         wrote.remove(&ci);
@@ -454,6 +474,25 @@ impl Decider<'_, '_> {
         }
     }
 
+    /// An evaluation that does not reproduce the plan at the head reads values
+    /// plangate cannot see (a `-var`, Terragrunt inputs): it may clear no one.
+    fn agrees_with_plan(&mut self, keyed: &Keyed) -> Result<(), String> {
+        let Some(trees) = self.trees else {
+            return Err("no revision reader".into());
+        };
+        let head = self.head.to_owned();
+        let at_head = self.instances(trees, &head, keyed)?;
+        let kept_ok = !keyed.own || self.kept.iter().all(|k| has(&at_head, k));
+        if has(&at_head, &keyed.key) || !kept_ok {
+            return Err(
+                "evaluated at the head, its instances differ from the plan's, so it reads values \
+                 set outside the repository"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Did commit `ci` remove the instance's key (present in a parent, absent after)?
     fn removed_key(&mut self, ci: usize, keyed: &Keyed) -> Result<bool, String> {
         let Some(trees) = self.trees else {
@@ -520,6 +559,14 @@ fn some<S: AsRef<str>>(paths: &[S]) -> String {
     let shown: Vec<&str> = paths.iter().take(5).map(AsRef::as_ref).collect();
     let more = if paths.len() > 5 { ", …" } else { "" };
     format!("{}{more}", shown.join(", "))
+}
+
+/// An address without its last instance key (`x.y["a"]` → `x.y`).
+fn without_key(address: &str) -> String {
+    match address.strip_suffix(']').and_then(|a| a.rfind('[')) {
+        Some(open) => address[..open].to_owned(),
+        None => address.to_owned(),
+    }
 }
 
 fn has(instances: &eval::Instances, key: &InstanceKey) -> bool {

@@ -318,9 +318,15 @@ fn add_change(page: &mut Page, raw: RawChange, bytes: &[u8]) -> Result<(), ReadE
     let scope = rc.scope.unwrap_or_default();
     for detail in rc.details.unwrap_or_default() {
         if let Some(source) = detail.change_source {
+            let forces = detail
+                .target
+                .as_ref()
+                .and_then(|t| t.requires_recreation.as_deref())
+                .is_some_and(|r| r != "Never");
             let cause = crate::model::Cause {
                 source,
                 entity: detail.causing_entity,
+                forces,
             };
             if !causes.contains(&cause) {
                 causes.push(cause);
