@@ -170,6 +170,7 @@ pub fn terraform(
         inputs,
         out: Closure::default(),
         seen: BTreeSet::new(),
+        visited: BTreeSet::new(),
     };
     if roots.is_empty() {
         walk.out.widen.push(
@@ -180,6 +181,28 @@ pub fn terraform(
     for root in roots {
         walk.change(root, change);
     }
+    // JSON configuration (`*.tf.json`) is not read declaration by declaration:
+    // any change to one in a module the closure reaches counts.
+    let json: Vec<String> = [walk.repo.head, walk.repo.base]
+        .iter()
+        .flat_map(|s| s.files.keys())
+        .filter(|p| p.ends_with(".tf.json") && walk.visited.contains(&dir_of(p)))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for path in json {
+        walk.out.link(
+            Matcher::Path {
+                path,
+                dir: false,
+                non_tf: false,
+            },
+            "JSON configuration of a module it depends on, which plangate reads as a whole".into(),
+            true,
+            false,
+        );
+    }
     walk.out
 }
 
@@ -189,6 +212,8 @@ struct Walk<'r, 'a> {
     out: Closure,
     /// (root, module path, what) already followed, with its cause/keyed flags.
     seen: BTreeSet<(String, Vec<String>, String, bool, bool)>,
+    /// Every module directory the closure reached.
+    visited: BTreeSet<String>,
 }
 
 /// What of a block to follow.
@@ -401,6 +426,7 @@ impl Walk<'_, '_> {
             }
             dirs = next;
         }
+        self.visited.extend(dirs.iter().cloned());
         Ok(dirs)
     }
 

@@ -774,6 +774,7 @@ pub fn gather(
 ) -> Result<(Vec<CommitDiff>, Snapshot, Snapshot), GitError> {
     let config_file = |p: &str| {
         touches::is_terraform(p)
+            || p.ends_with(".tf.json")
             || touches::is_tfvars(p)
             || touches::is_terragrunt(p)
             || (templates && touches::may_be_template(p))
