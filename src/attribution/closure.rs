@@ -220,8 +220,11 @@ struct Walk<'r, 'a> {
 enum Sel<'s> {
     /// Every part: the full closure.
     All,
-    /// These parts (a replacement forced by them, a count, a for_each).
+    /// These parts (a count, a for_each, a module call's arguments).
     Parts(&'s [String]),
+    /// The parts a replacement is forced by; when none is written in the block
+    /// (computed, or a provider default), everything it refers to.
+    Forced(&'s [String]),
     /// Only the block's own text (its removal or its header).
     Block,
 }
@@ -264,6 +267,25 @@ impl Walk<'_, '_> {
             keyed: true,
         };
         // The module calls on its path, and its moved/removed/import blocks.
+        // What decides a call's instances matters to a lost module instance
+        // (and to reasons no declaration decides); its providers to a replacement.
+        let decided = matches!(
+            reason.as_str(),
+            "replace_because_cannot_update"
+                | "replace_by_triggers"
+                | "delete_because_no_resource_config"
+                | "delete_because_no_move_target"
+                | "delete_because_count_index"
+                | "delete_because_each_key"
+                | "delete_because_wrong_repetition"
+        ) || change.action == Action::Forget;
+        let mut follow: Vec<String> = Vec::new();
+        if !decided || reason == "delete_because_no_module" {
+            follow.extend(["count".to_owned(), "for_each".to_owned()]);
+        }
+        if !decided || change.action == Action::Replace {
+            follow.push("providers".to_owned());
+        }
         let mut calls: Vec<eval::Call> = Vec::new();
         for i in 0..path.len() {
             let flags = if reason == "delete_because_no_module" && i + 1 == path.len() {
@@ -271,7 +293,7 @@ impl Walk<'_, '_> {
             } else {
                 cause
             };
-            self.call(root, &path[..i], &path[i], flags);
+            self.call(root, &path[..i], &path[i], flags, &follow);
             if let Ok(dirs) = self.dirs(root, &path[..=i])
                 && let (Some(dir), Ok(callers)) = (dirs.first(), self.dirs(root, &path[..i]))
             {
@@ -305,7 +327,7 @@ impl Walk<'_, '_> {
         let lifecycle = ["lifecycle".to_owned()];
         match (change.action, reason.as_str()) {
             (Action::Replace, "replace_because_cannot_update") if !forced.is_empty() => {
-                self.resource(root, path, &decl, Sel::Parts(&forced), cause, true);
+                self.resource(root, path, &decl, Sel::Forced(&forced), cause, true);
                 self.provider(root, &decl, cause);
             }
             (Action::Replace, "replace_because_cannot_update") => {
@@ -446,8 +468,8 @@ impl Walk<'_, '_> {
     }
 
     /// A module call on the path: the parts that decide what it instantiates.
-    fn call(&mut self, root: &str, caller: &[String], name: &str, flags: Flags) {
-        if !self.once(root, caller, format!("call {name}"), flags) {
+    fn call(&mut self, root: &str, caller: &[String], name: &str, flags: Flags, follow: &[String]) {
+        if !self.once(root, caller, format!("call {name} {follow:?}"), flags) {
             return;
         }
         let Ok(dirs) = self.dirs(root, caller) else {
@@ -478,13 +500,9 @@ impl Walk<'_, '_> {
                 );
             }
         }
-        // What decides its instances, and which providers it gets.
-        let parts = [
-            "count".to_owned(),
-            "for_each".to_owned(),
-            "providers".to_owned(),
-        ];
-        self.refs_of(root, caller, &dirs, &decl, &Sel::Parts(&parts), flags);
+        if !follow.is_empty() {
+            self.refs_of(root, caller, &dirs, &decl, &Sel::Parts(follow), flags);
+        }
     }
 
     /// `moved`, `removed` and `import` blocks that name the change, relative to
@@ -530,6 +548,7 @@ impl Walk<'_, '_> {
         let what = match &sel {
             Sel::All => format!("{decl:?} all"),
             Sel::Parts(p) => format!("{decl:?} {p:?}"),
+            Sel::Forced(p) => format!("{decl:?} forced {p:?}"),
             Sel::Block => format!("{decl:?} block"),
         };
         if !self.once(root, path, what, flags) {
@@ -556,7 +575,7 @@ impl Walk<'_, '_> {
                 why.clone(),
                 if own { block_flags } else { flags },
             );
-            if let Sel::Parts(parts) = &sel {
+            if let Sel::Parts(parts) | Sel::Forced(parts) = &sel {
                 for part in parts.iter() {
                     self.site(
                         Site::TfPart {
@@ -806,7 +825,12 @@ impl Walk<'_, '_> {
         if !self.once(root, path, format!("module {name} {output:?}"), flags) {
             return;
         }
-        self.call(root, path, name, flags);
+        let all = [
+            "count".to_owned(),
+            "for_each".to_owned(),
+            "providers".to_owned(),
+        ];
+        self.call(root, path, name, flags, &all);
         let mut child = path.to_vec();
         child.push(name.to_owned());
         match self.dirs(root, &child) {
@@ -1056,15 +1080,15 @@ fn selected_refs(d: &Declaration, sel: &Sel<'_>) -> Vec<Ref> {
     match sel {
         Sel::All => d.refs.clone(),
         Sel::Block => Vec::new(),
-        Sel::Parts(names) => {
+        Sel::Parts(names) => d
+            .parts
+            .iter()
+            .filter(|p| names.contains(&p.name))
+            .flat_map(|p| p.refs.clone())
+            .collect(),
+        Sel::Forced(names) => {
             let present: Vec<_> = d.parts.iter().filter(|p| names.contains(&p.name)).collect();
-            if present.is_empty()
-                && !names
-                    .iter()
-                    .any(|n| matches!(n.as_str(), "count" | "for_each" | "lifecycle"))
-            {
-                // A forcing attribute not written in the block (computed, or a
-                // provider default): anything it refers to may be the cause.
+            if present.is_empty() {
                 d.refs.clone()
             } else {
                 present.iter().flat_map(|p| p.refs.clone()).collect()

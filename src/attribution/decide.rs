@@ -270,6 +270,7 @@ impl Decider<'_, '_> {
                         let hit = if *dir {
                             (path.is_empty() || p.starts_with(&prefix))
                                 && !(*non_tf && touches::is_terraform(p))
+                                && !is_prose(p)
                         } else {
                             p == path
                         };

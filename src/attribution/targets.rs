@@ -94,19 +94,6 @@ impl<'a> Repo<'a> {
         out
     }
 
-    /// Does some readable version of a file in `dir` fail to parse at all?
-    pub fn unreadable_in(&self, dir: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .tf
-            .iter()
-            .filter(|((_, p), d)| d.is_none() && dir_of(p) == dir)
-            .map(|((_, p), _)| p.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
     pub fn terraform_dirs(&self) -> BTreeSet<String> {
         [self.head, self.base]
             .iter()

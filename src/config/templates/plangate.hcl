@@ -48,3 +48,16 @@ agents {
 #     from      = ["team:sre"]
 #   }
 # }
+
+# How a plan was made, so that only what it reads counts: the var files given with
+# -var-file (paths from the repository's root), and the root module.
+# plan "plans/prod.json" {
+#   root      = "infra"
+#   var_files = ["infra/envs/prod.tfvars"]
+# }
+
+# Where a CloudFormation stack comes from (the change set's StackName).
+# stack "orders" {
+#   template   = "stacks/orders/template.yaml"
+#   parameters = "stacks/orders/prod-params.json"
+# }
