@@ -75,15 +75,8 @@ impl VarFiles {
         }
         match self {
             VarFiles::Exact { files, auto } => {
-                files.iter().any(|f| f == file) || {
-                    let dir = dir_of(file);
-                    let name = file.rsplit('/').next().unwrap_or(file);
-                    auto.contains(&dir)
-                        && (name == "terraform.tfvars"
-                            || name == "terraform.tfvars.json"
-                            || name.ends_with(".auto.tfvars")
-                            || name.ends_with(".auto.tfvars.json"))
-                }
+                files.iter().any(|f| f == file)
+                    || (auto.contains(&dir_of(file)) && super::targets::is_auto_loaded(file))
             }
             VarFiles::Heuristic {
                 roots,
@@ -153,6 +146,8 @@ impl Closure {
 #[derive(Debug, Clone)]
 pub struct RootInputs {
     pub var_files: VarFiles,
+    /// Files a file that runs terraform passes with `-var-file` (any name).
+    pub named: Vec<String>,
     /// Terragrunt files whose `inputs` (and the rest) feed root variables.
     pub terragrunt: Vec<String>,
 }
@@ -191,6 +186,37 @@ pub fn terraform(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // A symbolic link in a module it reaches: what it points at counts.
+    let links: BTreeSet<(String, String)> = [walk.repo.head, walk.repo.base]
+        .iter()
+        .flat_map(|s| s.links.iter())
+        .filter(|(link, _)| {
+            walk.visited.contains(&dir_of(link)) || walk.visited.contains(*link)
+        })
+        .map(|(l, t)| (l.clone(), t.clone()))
+        .collect();
+    for (link, target) in links {
+        walk.out.link(
+            Matcher::Path {
+                path: target.clone(),
+                dir: true,
+                non_tf: false,
+            },
+            format!("{link} is a symbolic link to it"),
+            true,
+            false,
+        );
+        walk.out.link(
+            Matcher::Path {
+                path: target,
+                dir: false,
+                non_tf: false,
+            },
+            format!("{link} is a symbolic link to it"),
+            true,
+            false,
+        );
+    }
     for path in json {
         walk.out.link(
             Matcher::Path {
@@ -425,6 +451,13 @@ impl Walk<'_, '_> {
                     match d.source.as_deref() {
                         Some(s) if s.starts_with("./") || s.starts_with("../") => {
                             if let Some(j) = join(dir, s) {
+                                // Through a symbolic link: where its files are.
+                                for snapshot in [self.repo.head, self.repo.base] {
+                                    let real = snapshot.resolve(&j);
+                                    if real != j {
+                                        next.push(real);
+                                    }
+                                }
                                 next.push(j);
                             }
                         }
@@ -715,7 +748,7 @@ impl Walk<'_, '_> {
             }
             Ref::File(f) => {
                 for dir in dirs {
-                    self.file(root, dir, f, flags);
+                    self.file(root, dir, f, flags, path.is_empty(), 0);
                 }
             }
             Ref::Workspace => self.out.link(
@@ -778,6 +811,21 @@ impl Walk<'_, '_> {
                         Site::TgOther { file },
                         "the Terragrunt configuration of its stack".into(),
                         unseen,
+                    );
+                }
+                for file in self.inputs.named.clone() {
+                    self.out.link(
+                        Matcher::Path {
+                            path: file,
+                            dir: false,
+                            non_tf: false,
+                        },
+                        format!(
+                            "a var file given with -var-file where terraform runs, which can \
+                             set `var.{name}`"
+                        ),
+                        flags.cause,
+                        false,
                     );
                 }
                 self.out.link(
@@ -890,7 +938,7 @@ impl Walk<'_, '_> {
 
     /// A file read by a file-family function of module `dir` (relative paths
     /// resolve where terraform runs, the root; `path.module` in the module).
-    fn file(&mut self, root: &str, dir: &str, f: &FilePath, flags: Flags) {
+    fn file(&mut self, root: &str, dir: &str, f: &FilePath, flags: Flags, is_root: bool, depth: usize) {
         let base = |p: &FilePath| -> Option<String> {
             match p {
                 FilePath::Cwd(rel) => join(root, rel),
@@ -953,30 +1001,89 @@ impl Walk<'_, '_> {
                     None => self.unknown_file(root, dir, flags),
                 }
             }
-            FilePath::Unknown => self.unknown_file(root, dir, flags),
+            FilePath::Value(r) if depth < 4 => {
+                let values = self.values_of(dir, r, is_root);
+                if values.is_empty() {
+                    self.unknown_file(root, dir, flags);
+                }
+                for v in values {
+                    self.file(root, dir, &v, flags, is_root, depth + 1);
+                }
+            }
+            FilePath::Value(_) | FilePath::Unknown => self.unknown_file(root, dir, flags),
         }
     }
 
-    fn unknown_file(&mut self, root: &str, dir: &str, flags: Flags) {
-        let mut dirs = vec![dir.to_owned()];
-        if root != dir {
-            dirs.push(root.to_owned());
+    /// The paths a variable or local of module `dir` holds, as declared (a
+    /// local's value; a variable's default and, in the root, its values in
+    /// var files); empty when one cannot be told.
+    fn values_of(&mut self, dir: &str, r: &Ref, is_root: bool) -> Vec<FilePath> {
+        let mut out = Vec::new();
+        let decls = self.repo.decls_in(dir);
+        match r {
+            Ref::Local(name) => {
+                for (_, _, d) in decls.iter().filter(|(_, _, d)| d.decl == (Decl::Local { name: name.clone() })) {
+                    out.push(super::terraform::path_of_attribute(&d.text));
+                }
+            }
+            Ref::Var(name) => {
+                for (_, _, d) in decls.iter().filter(|(_, _, d)| d.decl == (Decl::Variable { name: name.clone() })) {
+                    match d.part("default") {
+                        Some(p) => out.push(super::terraform::path_of_attribute(&p.text)),
+                        None => return Vec::new(),
+                    }
+                }
+                if !is_root {
+                    // A module's variable is set by its caller: anything.
+                    return Vec::new();
+                }
+                for snapshot in [self.repo.head, self.repo.base] {
+                    for (path, text) in &snapshot.files {
+                        if !self.inputs.var_files.reads(path) {
+                            continue;
+                        }
+                        for (key, _, t) in super::terraform::tfvars(path, text).unwrap_or_default() {
+                            if key == *name {
+                                out.push(if path.ends_with(".json") {
+                                    serde_json::from_str::<String>(t.trim())
+                                        .map_or(FilePath::Unknown, FilePath::Cwd)
+                                } else {
+                                    super::terraform::path_of_attribute(&t)
+                                });
+                            }
+                        }
+                    }
+                }
+                if !self.inputs.terragrunt.is_empty() || !self.inputs.named.is_empty() {
+                    return Vec::new();
+                }
+            }
+            _ => return Vec::new(),
         }
-        for d in dirs {
-            self.out.link(
-                Matcher::Path {
-                    path: d.clone(),
-                    dir: true,
-                    non_tf: true,
-                },
-                format!(
-                    "a file it reads through a path plangate cannot resolve: every file under {} counts",
-                    show(&d)
-                ),
-                flags.cause,
-                flags.keyed,
-            );
+        if out.iter().any(|p| matches!(p, FilePath::Unknown)) {
+            return Vec::new();
         }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// A path nothing is known of can name any file of the repository.
+    fn unknown_file(&mut self, _root: &str, dir: &str, flags: Flags) {
+        self.out.link(
+            Matcher::Path {
+                path: String::new(),
+                dir: true,
+                non_tf: true,
+            },
+            format!(
+                "{} reads a file through a path plangate cannot resolve: every file of the \
+                 repository counts",
+                show(dir)
+            ),
+            flags.cause,
+            flags.keyed,
+        );
     }
 
     /// The provider configuration a resource uses, and the provider versions.

@@ -41,11 +41,23 @@ struct Changed<'h> {
     authored: &'h Authored,
     touches: Vec<Touch>,
     paths: Vec<String>,
+    /// For a merge, what it changed against its first parent (see
+    /// [`CommitDiff::first_parent_paths`]), counted only when widening.
+    mainline: Vec<String>,
     /// Infrastructure files it changed.
     infra: Vec<String>,
-    /// Files that run terraform (infrastructure files that are not
-    /// configuration): each with the text of the lines the commit changed.
-    invocations: Vec<(String, String)>,
+    /// Files that run terraform (any file, not configuration, that names
+    /// terraform, OpenTofu, Terragrunt or their variables).
+    invocations: Vec<Invocation>,
+}
+
+/// A changed file that runs terraform.
+struct Invocation {
+    path: String,
+    /// The lines the commit added or removed.
+    changed: String,
+    /// Its text before and after.
+    text: String,
 }
 
 /// Authorship of the changes `wanted` selects (by plan index and change), per
@@ -75,12 +87,27 @@ pub fn attribute(
                 .collect();
             let invocations = files
                 .iter()
-                .filter(|f| settings.is_infrastructure(&f.path) && !is_configuration(&f.path))
-                .map(|f| (f.path.clone(), changed_lines(f)))
+                .filter(|f| !is_configuration(&f.path) && !is_prose(&f.path))
+                .filter_map(|f| {
+                    let text: String = f
+                        .parents
+                        .iter()
+                        .flatten()
+                        .chain(f.new.as_ref())
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    runs_terraform(&text).then(|| Invocation {
+                        path: f.path.clone(),
+                        changed: changed_lines(f),
+                        text,
+                    })
+                })
                 .collect();
             Changed {
                 authored: a,
-                touches: files.iter().flat_map(touches::touches).collect(),
+                touches: touches::commit_touches(files),
+                mainline: diff.map(|d| d.first_parent_paths.clone()).unwrap_or_default(),
                 paths,
                 infra,
                 invocations,
@@ -92,6 +119,7 @@ pub fn attribute(
     let tf_dirs = targets::terraform_dirs(&repo);
     let mut evaluated: HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>> =
         HashMap::new();
+    let spent = std::cell::Cell::new(0usize);
     plans
         .iter()
         .enumerate()
@@ -125,12 +153,15 @@ pub fn attribute(
                         }
                     };
                     let mut decider = Decider {
+                        settings,
                         closure: &closure,
                         changed: &changed,
                         index: &index,
                         trees: evidence.trees,
                         evaluated: &mut evaluated,
+                        spent: &spent,
                         head: &evidence.head.rev,
+                        base: &evidence.base.rev,
                         kept: kept
                             .get(&without_key(&change.address))
                             .map(Vec::as_slice)
@@ -198,12 +229,16 @@ impl Index {
 }
 
 struct Decider<'d, 'h> {
+    settings: &'d Settings,
     closure: &'d Closure,
     changed: &'d [Changed<'h>],
     index: &'d Index,
     trees: Option<&'d dyn Trees>,
     evaluated: &'d mut HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>>,
+    /// Bytes of file text evaluations have read in this run (see [`EVAL_BUDGET`]).
+    spent: &'d std::cell::Cell<usize>,
     head: &'d str,
+    base: &'d str,
     /// The other instances of the same resource that the plan keeps.
     kept: &'d [InstanceKey],
 }
@@ -231,6 +266,10 @@ impl Wrote {
 }
 
 impl Decider<'_, '_> {
+    fn infra(&self, path: &str) -> bool {
+        self.settings.is_infrastructure(path)
+    }
+
     fn decide(&mut self) -> Authorship {
         let closure = self.closure;
         let mut wrote: BTreeMap<usize, Wrote> = BTreeMap::new();
@@ -268,7 +307,8 @@ impl Decider<'_, '_> {
                     let prefix = format!("{path}/");
                     for (p, commits) in &self.index.paths {
                         let hit = if *dir {
-                            (path.is_empty() || p.starts_with(&prefix))
+                            // `p == path`: a submodule, changed as one entry.
+                            (path.is_empty() || p.starts_with(&prefix) || p == path)
                                 && !(*non_tf && touches::is_terraform(p))
                                 && !is_prose(p)
                         } else {
@@ -292,11 +332,14 @@ impl Decider<'_, '_> {
                 }
                 Matcher::Mention { word } => {
                     for (ci, c) in self.changed.iter().enumerate() {
-                        for (p, lines) in &c.invocations {
-                            if mentions(lines, word) {
+                        for inv in &c.invocations {
+                            if mentions(inv, word) {
                                 add(
                                     ci,
-                                    format!("changed {p}, where terraform runs ({})", link.why),
+                                    format!(
+                                        "changed {}, where terraform runs ({})",
+                                        inv.path, link.why
+                                    ),
                                 );
                             }
                         }
@@ -373,6 +416,30 @@ impl Decider<'_, '_> {
                 let mut lines = Vec::new();
                 if !c.infra.is_empty() {
                     lines.push(format!("changed infrastructure files: {}", some(&c.infra)));
+                }
+                let merged: Vec<&str> = c
+                    .mainline
+                    .iter()
+                    .filter(|p| {
+                        !c.paths.contains(p)
+                            && (self.infra(p) || dirs.contains(dir_of(p).as_str()))
+                    })
+                    .map(String::as_str)
+                    .collect();
+                if !merged.is_empty() {
+                    lines.push(format!(
+                        "a merge that changed, against its first parent, {}",
+                        some(&merged)
+                    ));
+                }
+                let runners: Vec<&str> = c
+                    .invocations
+                    .iter()
+                    .map(|i| i.path.as_str())
+                    .filter(|p| !c.infra.iter().any(|x| x == p))
+                    .collect();
+                if !runners.is_empty() {
+                    lines.push(format!("changed files that run terraform: {}", some(&runners)));
                 }
                 if !beside.is_empty() {
                     lines.push(format!(
@@ -491,6 +558,17 @@ impl Decider<'_, '_> {
                     .into(),
             );
         }
+        // The deleted instance exists: at the base, where the range starts, an
+        // evaluation that reads values as Terraform does has it.
+        let base = self.base.to_owned();
+        let at_base = self.instances(trees, &base, keyed)?;
+        if !has(&at_base, &keyed.key) {
+            return Err(
+                "evaluated at the base, the deleted instance does not exist, so the evaluation \
+                 does not read its values as Terraform does"
+                    .into(),
+            );
+        }
         Ok(())
     }
 
@@ -527,7 +605,17 @@ impl Decider<'_, '_> {
         if let Some(r) = self.evaluated.get(&key) {
             return r.clone().map_err(|e| e.0);
         }
-        let tree = AtRev { trees, rev };
+        if self.spent.get() > EVAL_BUDGET {
+            return Err(format!(
+                "plangate stops evaluating once it has read {} MiB of files at earlier commits",
+                EVAL_BUDGET >> 20
+            ));
+        }
+        let tree = AtRev {
+            trees,
+            rev,
+            spent: self.spent,
+        };
         let scope = eval::Scope {
             root: &keyed.root,
             calls: &keyed.calls,
@@ -538,6 +626,19 @@ impl Decider<'_, '_> {
         self.evaluated.insert(key, result.clone());
         result.map_err(|e| e.0)
     }
+}
+
+/// Files plainly not text (by their extension), whose contents are not read.
+fn is_binary_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext,
+        "png" | "jpg" | "jpeg" | "gif" | "ico" | "webp" | "bmp" | "pdf" | "zip" | "gz" | "tgz"
+            | "bz2" | "xz" | "7z" | "tar" | "jar" | "war" | "class" | "exe" | "dll" | "so"
+            | "dylib" | "a" | "o" | "bin" | "woff" | "woff2" | "ttf" | "otf" | "eot" | "mp3"
+            | "mp4" | "mov" | "avi" | "wasm" | "pyc" | "parquet" | "db" | "sqlite"
+    )
 }
 
 /// Documentation and repository housekeeping: files a configuration does not
@@ -579,14 +680,24 @@ fn has(instances: &eval::Instances, key: &InstanceKey) -> bool {
     }
 }
 
+/// The most file text the evaluations of one run read: evaluating is what
+/// makes attribution exact, but a big generated file read at every commit
+/// would make it slow. Counted in bytes, not time, so that the same inputs are
+/// always attributed the same way; past it, commits are kept, never cleared.
+const EVAL_BUDGET: usize = 16 << 20;
+
 struct AtRev<'t> {
     trees: &'t dyn Trees,
     rev: &'t str,
+    spent: &'t std::cell::Cell<usize>,
 }
 
 impl eval::Tree for AtRev<'_> {
     fn text(&self, path: &str) -> Option<String> {
-        self.trees.text(self.rev, path)
+        let text = self.trees.text(self.rev, path);
+        let read = text.as_ref().map_or(0, String::len);
+        self.spent.set(self.spent.get().saturating_add(read));
+        text
     }
     fn list(&self, dir: &str) -> Vec<String> {
         self.trees.list(self.rev, dir)
@@ -595,13 +706,27 @@ impl eval::Tree for AtRev<'_> {
 
 /// Does a changed line name `word` (as a whole word, or as `TF_VAR_word`), or
 /// pass var files or arguments wholesale?
-fn mentions(lines: &str, word: &str) -> bool {
+fn mentions(inv: &Invocation, word: &str) -> bool {
+    let lines = &inv.changed;
     if lines.contains("-var-file") || lines.contains("TF_CLI_ARGS") || lines.contains("var_file") {
         return true;
     }
-    lines
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .any(|w| w == word || w.strip_prefix("TF_VAR_") == Some(word))
+    let words = |t: &str| {
+        t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // A file that sets `TF_VAR_word` anywhere sets it through whatever it
+    // changed (an `env:` value it reads, a default).
+    let var = format!("TF_VAR_{word}");
+    words(&inv.text).iter().any(|w| *w == var) || words(lines).iter().any(|w| w == word)
+}
+
+/// Does a file run terraform (or set what it reads)?
+fn runs_terraform(text: &str) -> bool {
+    ["terraform", "tofu", "terragrunt", "TF_VAR_", "TF_CLI_ARGS"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 fn touched(t: &Touch, why: &str) -> String {
@@ -698,6 +823,7 @@ fn terraform_setup(
                             files: Vec::new(),
                             auto: Vec::new(),
                         },
+                        named: Vec::new(),
                         terragrunt: Vec::new(),
                     },
                     remote: Some((url.clone(), files)),
@@ -731,14 +857,50 @@ fn terraform_setup(
             terraform_dirs: tf_dirs.clone(),
         }
     };
+    let named = var_file_arguments(repo, &roots);
     TerraformSetup {
         roots,
         inputs: RootInputs {
             var_files,
+            named,
             terragrunt: terragrunt_files,
         },
         remote: None,
     }
+}
+
+/// The files that files running terraform (workflows, at the head or the base)
+/// pass with `-var-file`, resolved from each root and from the repository's root.
+fn var_file_arguments(repo: &Repo<'_>, roots: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for snapshot in [repo.head, repo.base] {
+        for (path, text) in &snapshot.files {
+            if is_configuration(path) || !runs_terraform(text) {
+                continue;
+            }
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find("-var-file") {
+                rest = &rest[at + "-var-file".len()..];
+                let value: String = rest
+                    .trim_start_matches(['=', ' '])
+                    .trim_start_matches(['"', '\''])
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | ')' | ';'))
+                    .collect();
+                if value.is_empty() || value.contains('$') {
+                    continue;
+                }
+                for base in roots.iter().map(String::as_str).chain([""]) {
+                    if let Some(p) = targets::join(base, &value)
+                        && !out.contains(&p)
+                    {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The template (and parameters) a change set's stack is deployed from.
@@ -784,13 +946,36 @@ pub fn gather(
                 .iter()
                 .any(|s| s.parameters.as_deref() == Some(p))
     };
-    let keep = |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p);
+    // Any text file can run terraform or be read by file(): keep them all but
+    // what is plainly binary.
+    let keep = |p: &str| {
+        config_file(p) || settings.is_infrastructure(p) || also(p) || !is_binary_name(p)
+    };
     let commits: Vec<_> = history.commits.iter().map(|a| a.commit.clone()).collect();
     let diffs = git.diffs(&commits, &keep)?;
+    // Configuration, and the files that run terraform (for the var files they pass).
+    let snapshot_file = |p: &str| config_file(p) || settings.is_infrastructure(p);
     let snapshot = |rev: &str| -> Result<Snapshot, GitError> {
+        let mut files: BTreeMap<String, String> =
+            git.files_at(rev, &snapshot_file)?.into_iter().collect();
+        // A link is read as what it points at: git stores its target's path.
+        let mut links = BTreeMap::new();
+        for (link, target) in git.links_at(rev)? {
+            if let Some(resolved) = targets::join(&dir_of(&link), target.trim()) {
+                links.insert(link, resolved);
+            }
+        }
+        for (link, target) in &links {
+            if let Some(text) = files.get(target).cloned()
+                && files.contains_key(link)
+            {
+                files.insert(link.clone(), text);
+            }
+        }
         Ok(Snapshot {
             rev: rev.to_owned(),
-            files: git.files_at(rev, &config_file)?.into_iter().collect(),
+            files,
+            links,
         })
     };
     let head = snapshot(&history.range.head)?;

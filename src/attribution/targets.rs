@@ -15,6 +15,25 @@ use crate::model::Change;
 pub struct Snapshot {
     pub rev: String,
     pub files: BTreeMap<String, String>,
+    /// Symbolic links: the link's path and the repository path it points at.
+    pub links: BTreeMap<String, String>,
+}
+
+impl Snapshot {
+    /// `path` with symbolic links on the way resolved (at most a few levels).
+    pub fn resolve(&self, path: &str) -> String {
+        let mut path = path.to_owned();
+        for _ in 0..8 {
+            let hit = self.links.iter().find(|(link, _)| {
+                path == **link || path.starts_with(&format!("{link}/"))
+            });
+            match hit {
+                Some((link, target)) => path = format!("{target}{}", &path[link.len()..]),
+                None => break,
+            }
+        }
+        path
+    }
 }
 
 /// The change's address relative to a module directory, to match `moved`,
@@ -201,10 +220,23 @@ pub fn tfvars_applies(file: &str, roots: &[String], terraform_dirs: &BTreeSet<St
         return false;
     }
     let dir = dir_of(file);
+    // Only the files another root loads by itself are that root's alone: any
+    // other var file may be given to this plan with -var-file.
     roots
         .iter()
         .any(|r| r.is_empty() || dir == *r || dir.starts_with(&format!("{r}/")))
         || !terraform_dirs.contains(&dir)
+        || !is_auto_loaded(file)
+}
+
+/// A var file Terraform loads without being asked: `terraform.tfvars`,
+/// `terraform.tfvars.json`, `*.auto.tfvars`, `*.auto.tfvars.json`.
+pub fn is_auto_loaded(file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
 }
 
 pub fn terraform_dirs(repo: &Repo<'_>) -> BTreeSet<String> {

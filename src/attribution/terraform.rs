@@ -126,6 +126,8 @@ pub enum FilePath {
         base: Box<FilePath>,
         pattern: String,
     },
+    /// The value of a variable or local (resolved where it is declared).
+    Value(Box<Ref>),
     /// Nothing about it is known statically.
     Unknown,
 }
@@ -539,7 +541,7 @@ fn path_base(expr: &Expression) -> Option<FilePath> {
 }
 
 /// Where a path argument points, as far as it can be told without evaluating.
-fn path_of(expr: &Expression) -> FilePath {
+pub fn path_of(expr: &Expression) -> FilePath {
     if let Some(s) = literal(expr) {
         return if s.starts_with('/') {
             FilePath::Unknown
@@ -553,6 +555,18 @@ fn path_of(expr: &Expression) -> FilePath {
     match expr {
         Expression::StringTemplate(t) => template_path(t),
         Expression::Parenthesis(p) => path_of(p.inner()),
+        Expression::Traversal(t) if t.operators.len() == 1 => {
+            let (Expression::Variable(root), TraversalOperator::GetAttr(name)) =
+                (&t.expr, t.operators[0].value())
+            else {
+                return FilePath::Unknown;
+            };
+            match root.as_str() {
+                "var" => FilePath::Value(Box::new(Ref::Var(name.as_str().to_owned()))),
+                "local" => FilePath::Value(Box::new(Ref::Local(name.as_str().to_owned()))),
+                _ => FilePath::Unknown,
+            }
+        }
         Expression::FuncCall(f)
             if f.name.namespace.is_empty()
                 && matches!(f.name.name.as_str(), "abspath" | "pathexpand") =>
@@ -601,6 +615,19 @@ fn template_path(t: &StringTemplate) -> FilePath {
     } else {
         join(&base, rest)
     }
+}
+
+/// Where the expression of `name = expr` (an attribute's text) points as a path.
+pub fn path_of_attribute(text: &str) -> FilePath {
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return FilePath::Unknown;
+    };
+    body.iter()
+        .find_map(|s| match s {
+            Structure::Attribute(a) => Some(path_of(&a.value)),
+            Structure::Block(_) => None,
+        })
+        .unwrap_or(FilePath::Unknown)
 }
 
 /// Runs of whitespace folded to one space: a reformatting is not a change.

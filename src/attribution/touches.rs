@@ -121,6 +121,62 @@ pub fn may_be_template(path: &str) -> bool {
         && !is_tfvars(path)
 }
 
+/// Every site a commit touched, over all the files it changed. The `.tf` files
+/// of one directory are compared together: a block moved from `main.tf` to
+/// `db.tf` unchanged is no change of its module (and no decoy).
+pub fn commit_touches(files: &[FileDiff]) -> Vec<Touch> {
+    let mut out = Vec::new();
+    let mut by_dir: BTreeMap<String, Vec<&FileDiff>> = BTreeMap::new();
+    for f in files {
+        if is_terraform(&f.path) {
+            by_dir.entry(dir_of(&f.path)).or_default().push(f);
+        } else {
+            out.extend(touches(f));
+        }
+    }
+    for (dir, group) in by_dir {
+        match group.as_slice() {
+            [one] => out.extend(touches(one)),
+            _ => out.extend(module_touches(&dir, &group)),
+        }
+    }
+    out
+}
+
+/// The touches of several `.tf` files of one directory, compared as one module.
+fn module_touches(dir: &str, group: &[&FileDiff]) -> Vec<Touch> {
+    let parents = group.iter().map(|f| f.parents.len()).max().unwrap_or(0);
+    // Version i < parents: parent i; version `parents`: the commit.
+    let mut texts: Vec<BTreeMap<Site, String>> = vec![BTreeMap::new(); parents + 1];
+    let mut home: BTreeMap<Site, String> = BTreeMap::new();
+    for f in group {
+        for (v, text) in texts.iter_mut().enumerate() {
+            let version = if v == parents {
+                f.new.as_deref()
+            } else {
+                f.parents.get(v).and_then(Option::as_deref)
+            };
+            let Some(version) = version else { continue };
+            let Some(sites) = tf_sites(dir, version) else {
+                // Not even its braces balance: read the files one by one.
+                return group.iter().flat_map(|f| touches(f)).collect();
+            };
+            for (site, t) in sites {
+                if v == parents || !home.contains_key(&site) {
+                    home.insert(site.clone(), f.path.clone());
+                }
+                text.entry(site).or_default().push_str(&t);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    compare(&texts, "", &mut out);
+    for t in &mut out {
+        t.file = home.get(&t.site).cloned().unwrap_or_default();
+    }
+    out
+}
+
 /// Every site the commit touched in one file.
 pub fn touches(diff: &FileDiff) -> Vec<Touch> {
     let versions: Vec<Option<&str>> = diff
@@ -421,6 +477,25 @@ mod tests {
                 Verb::Changed
             )]
         );
+    }
+
+    #[test]
+    fn a_block_moved_between_files_of_a_module_is_no_change() {
+        let main = "resource \"x\" \"a\" {\n  v = 1\n}\n";
+        let db = "resource \"x\" \"b\" {\n  v = 1\n}\n";
+        let moved = [
+            diff("m/main.tf", &[Some(TWO)], Some(main)),
+            diff("m/db.tf", &[None], Some(db)),
+        ];
+        assert!(commit_touches(&moved).is_empty());
+        // Moved and edited: a change, in the file it is in now.
+        let edited = [
+            diff("m/main.tf", &[Some(TWO)], Some(main)),
+            diff("m/db.tf", &[None], Some("resource \"x\" \"b\" {\n  v = 2\n}\n")),
+        ];
+        let t = commit_touches(&edited);
+        assert_eq!(blocks(&t), [(res("m", "b"), Verb::Changed)]);
+        assert!(t.iter().all(|t| t.file == "m/db.tf"));
     }
 
     #[test]

@@ -353,9 +353,27 @@ impl Git {
         blobs.dedup();
         let texts = self.blobs(&blobs)?;
         let text_of = |b: &str| (!is_null(b)).then(|| texts.get(b).cloned().unwrap_or_default());
+        let mut first: HashMap<String, Vec<String>> = HashMap::new();
+        let merges: String = commits
+            .iter()
+            .filter(|c| c.is_merge())
+            .map(|c| format!("{} {}\n", c.sha, c.parents[0]))
+            .collect();
+        if !merges.is_empty() {
+            // `M P` lines compare commit M with P as its only parent.
+            let raw = self.run(
+                &["diff-tree", "--stdin", "-r", "-z", "--no-renames", "--no-abbrev", "--always"],
+                Some(merges.into_bytes()),
+            )?;
+            for (pair, es) in parse_raw(&raw)? {
+                let merge = pair.split(' ').next().unwrap_or(&pair).to_owned();
+                first.insert(merge, es.into_iter().map(|e| e.path).collect());
+            }
+        }
         Ok(entries
             .into_iter()
             .map(|(sha, es)| CommitDiff {
+                first_parent_paths: first.remove(&sha).unwrap_or_default(),
                 sha,
                 paths: es.iter().map(|e| e.path.clone()).collect(),
                 files: es
@@ -371,6 +389,27 @@ impl Git {
                     })
                     .collect(),
             })
+            .collect())
+    }
+
+    /// Every symbolic link at `rev`, with its target as git stores it.
+    pub fn links_at(&self, rev: &str) -> Result<Vec<(String, String)>, GitError> {
+        let out = self.run(&["ls-tree", "-r", "-z", "--full-tree", rev], None)?;
+        let mut listed = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let entry = String::from_utf8_lossy(entry);
+            if let Some((meta, path)) = entry.split_once('\t')
+                && meta.starts_with("120000 ")
+            {
+                let blob = meta.split(' ').nth(2).unwrap_or_default().to_owned();
+                listed.push((path.to_owned(), blob));
+            }
+        }
+        let ids: Vec<String> = listed.iter().map(|(_, b)| b.clone()).collect();
+        let texts = self.blobs(&ids)?;
+        Ok(listed
+            .into_iter()
+            .map(|(path, blob)| (path, texts.get(&blob).cloned().unwrap_or_default()))
             .collect())
     }
 

@@ -87,4 +87,8 @@ pub struct CommitDiff {
     /// Every path the commit changed (for a merge: that differs from every
     /// parent), read or not: a file read by `file()` can be any file.
     pub paths: Vec<String>,
+    /// For a merge: the paths it changed against its first parent. A merge that
+    /// resolves a file to the other side's version drops what the mainline had,
+    /// though it differs from no parent; when attribution widens, it counts.
+    pub first_parent_paths: Vec<String>,
 }

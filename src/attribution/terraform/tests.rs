@@ -221,12 +221,17 @@ resource "terraform_data" "a" {
             pattern: "scripts/*.sh".into(),
         },
         under(module("")),
-        FilePath::Unknown,
+        FilePath::Value(Box::new(Ref::Var("policy_path".into()))),
         module("lambda.zip"),
     ] {
         assert!(files.contains(&&expected), "{expected:?} in {files:?}");
     }
     assert!(a.refs.contains(&Ref::Var("policy_path".into())));
+    assert_eq!(
+        path_of_attribute("p = \"${path.module}/x.json\""),
+        module("x.json")
+    );
+    assert_eq!(path_of_attribute("p = join(\"/\", [\"a\"])"), FilePath::Unknown);
 }
 
 #[test]
