@@ -345,27 +345,17 @@ fn decoy_a_variable_passed_where_terraform_runs() {
     }
 }
 
-/// A replacement the change set pins on a parameter whose value no commit of
-/// the range changed in the repository (no `stack` block names the parameter
-/// file): the human's tag edit does not explain it, so every commit that
-/// changed infrastructure files counts, the agent's among them.
+/// A replacement the change set pins on a parameter whose value changed in a
+/// parameter file no `stack` block names: a value in any parameter file
+/// counts, so the agent's edit of cfn/prod-params.json is found beside the
+/// human's tag edit.
 #[test]
-fn a_parameter_reference_nothing_explains_widens() {
+fn a_parameter_value_in_a_file_no_stack_block_names() {
     let c = case("cfn-parameter-outside");
     c.assert("OrdersTable", &[1, 2], "agent");
-    let f = c.finding("OrdersTable");
-    assert_eq!(
-        f["basis"],
-        "infrastructure-files",
-        "{}",
-        c.why("OrdersTable")
-    );
+    let wrote = c.why("OrdersTable");
     assert!(
-        f["note"]
-            .as_str()
-            .unwrap()
-            .contains("ParameterReference Env"),
-        "{}",
-        c.why("OrdersTable")
+        wrote.contains("changed the value of parameter `Env` in cfn/prod-params.json"),
+        "{wrote}"
     );
 }

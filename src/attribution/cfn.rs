@@ -64,6 +64,28 @@ pub fn cloudformation(repo: &mut Repo<'_>, change: &Change, source: &StackSource
         out.widen.push(format!(
             "no CloudFormation template in the repository declares `{first}`"
         ));
+        // A CDK app synthesizes its templates: its sources are what changed.
+        let apps: BTreeSet<String> = [repo.head, repo.base]
+            .iter()
+            .flat_map(|s| s.files.keys())
+            .filter(|p| p.rsplit('/').next() == Some("cdk.json"))
+            .map(|p| dir_of(p))
+            .collect();
+        for app in apps {
+            out.links.push(Link {
+                matcher: Matcher::Path {
+                    path: app.clone(),
+                    dir: true,
+                    non_tf: false,
+                },
+                why: format!(
+                    "the CDK app in {} (cdk.json), which synthesizes its template",
+                    super::closure::show(&app)
+                ),
+                cause: true,
+                keyed: false,
+            });
+        }
         return out;
     }
     let several = source.template.is_none() && roots.len() > 1;
@@ -288,14 +310,27 @@ impl Walk<'_> {
             },
             format!("the parameter `{name}`, which it uses"),
         );
-        if let Some(values) = self.params {
-            self.link(
+        match self.params {
+            Some(values) => self.link(
                 Site::CfnParamValue {
                     file: values.to_owned(),
                     name: name.to_owned(),
                 },
                 format!("the value of parameter `{name}` the stack is deployed with"),
-            );
+            ),
+            // Which parameter file the stack is deployed with is not said:
+            // a value in any of them counts.
+            None => self.out.links.push(Link {
+                matcher: Matcher::ParamValue {
+                    name: name.to_owned(),
+                },
+                why: format!(
+                    "a value of parameter `{name}` in a parameter file (no `stack` block says \
+                     which file the stack is deployed with)"
+                ),
+                cause: false,
+                keyed: false,
+            }),
         }
     }
 }

@@ -47,6 +47,8 @@ pub enum Matcher {
     },
     /// A root variable's value in a var file that the plan reads.
     Tfvar { name: String, files: VarFiles },
+    /// A CloudFormation parameter's value in any parameter file.
+    ParamValue { name: String },
     /// A file that runs terraform (a workflow) whose changed lines mention `word`:
     /// `-var word=…`, `TF_VAR_word`, `-var-file`, `TF_CLI_ARGS`.
     Mention { word: String },
@@ -190,9 +192,7 @@ pub fn terraform(
     let links: BTreeSet<(String, String)> = [walk.repo.head, walk.repo.base]
         .iter()
         .flat_map(|s| s.links.iter())
-        .filter(|(link, _)| {
-            walk.visited.contains(&dir_of(link)) || walk.visited.contains(*link)
-        })
+        .filter(|(link, _)| walk.visited.contains(&dir_of(link)) || walk.visited.contains(*link))
         .map(|(l, t)| (l.clone(), t.clone()))
         .collect();
     for (link, target) in links {
@@ -590,6 +590,24 @@ impl Walk<'_, '_> {
         let Ok(dirs) = self.dirs(root, path) else {
             return;
         };
+        if let Decl::Resource {
+            data: true,
+            kind,
+            name,
+        } = decl
+            && !own
+            && flags.cause
+        {
+            // What a data source reads changes outside the configuration (an
+            // image, another stack's state): no commit need have caused it.
+            let why = format!(
+                "what forces it reads data source `data.{kind}.{name}`, whose result comes from \
+                 outside the configuration"
+            );
+            if !self.out.widen.contains(&why) {
+                self.out.widen.push(why);
+            }
+        }
         let why = if own {
             "its declaration".to_owned()
         } else {
@@ -938,7 +956,15 @@ impl Walk<'_, '_> {
 
     /// A file read by a file-family function of module `dir` (relative paths
     /// resolve where terraform runs, the root; `path.module` in the module).
-    fn file(&mut self, root: &str, dir: &str, f: &FilePath, flags: Flags, is_root: bool, depth: usize) {
+    fn file(
+        &mut self,
+        root: &str,
+        dir: &str,
+        f: &FilePath,
+        flags: Flags,
+        is_root: bool,
+        depth: usize,
+    ) {
         let base = |p: &FilePath| -> Option<String> {
             match p {
                 FilePath::Cwd(rel) => join(root, rel),
@@ -949,16 +975,19 @@ impl Walk<'_, '_> {
         let why = |_: &str| "which it reads with a file function".to_owned();
         match f {
             FilePath::Cwd(_) | FilePath::Module(_) => match base(f) {
-                Some(path) => self.out.link(
-                    Matcher::Path {
-                        path: path.clone(),
-                        dir: false,
-                        non_tf: false,
-                    },
-                    why(&path),
-                    flags.cause,
-                    flags.keyed,
-                ),
+                Some(path) => {
+                    self.out.link(
+                        Matcher::Path {
+                            path: path.clone(),
+                            dir: false,
+                            non_tf: false,
+                        },
+                        why(&path),
+                        flags.cause,
+                        flags.keyed,
+                    );
+                    self.template(root, &path, flags, is_root, depth);
+                }
                 None => self.unknown_file(root, dir, flags),
             },
             FilePath::Under(b) => match base(b) {
@@ -1014,6 +1043,34 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// A template file read with `templatefile` can itself read files (relative
+    /// to where terraform runs); one that does not parse can read any.
+    fn template(&mut self, root: &str, path: &str, flags: Flags, is_root: bool, depth: usize) {
+        if depth >= 4
+            || ![".tftpl", ".tpl", ".tmpl"]
+                .iter()
+                .any(|e| path.ends_with(e))
+        {
+            return;
+        }
+        let texts: Vec<String> = [self.repo.head, self.repo.base]
+            .iter()
+            .filter_map(|s| s.files.get(path).cloned())
+            .collect();
+        for text in texts {
+            match super::terraform::template_refs(&text) {
+                Some(refs) => {
+                    for r in refs {
+                        if let Ref::File(f) = r {
+                            self.file(root, root, &f, flags, is_root, depth + 1);
+                        }
+                    }
+                }
+                None => self.unknown_file(root, root, flags),
+            }
+        }
+    }
+
     /// The paths a variable or local of module `dir` holds, as declared (a
     /// local's value; a variable's default and, in the root, its values in
     /// var files); empty when one cannot be told.
@@ -1022,12 +1079,18 @@ impl Walk<'_, '_> {
         let decls = self.repo.decls_in(dir);
         match r {
             Ref::Local(name) => {
-                for (_, _, d) in decls.iter().filter(|(_, _, d)| d.decl == (Decl::Local { name: name.clone() })) {
+                for (_, _, d) in decls
+                    .iter()
+                    .filter(|(_, _, d)| d.decl == (Decl::Local { name: name.clone() }))
+                {
                     out.push(super::terraform::path_of_attribute(&d.text));
                 }
             }
             Ref::Var(name) => {
-                for (_, _, d) in decls.iter().filter(|(_, _, d)| d.decl == (Decl::Variable { name: name.clone() })) {
+                for (_, _, d) in decls
+                    .iter()
+                    .filter(|(_, _, d)| d.decl == (Decl::Variable { name: name.clone() }))
+                {
                     match d.part("default") {
                         Some(p) => out.push(super::terraform::path_of_attribute(&p.text)),
                         None => return Vec::new(),
@@ -1042,7 +1105,8 @@ impl Walk<'_, '_> {
                         if !self.inputs.var_files.reads(path) {
                             continue;
                         }
-                        for (key, _, t) in super::terraform::tfvars(path, text).unwrap_or_default() {
+                        for (key, _, t) in super::terraform::tfvars(path, text).unwrap_or_default()
+                        {
                             if key == *name {
                                 out.push(if path.ends_with(".json") {
                                     serde_json::from_str::<String>(t.trim())

@@ -107,7 +107,9 @@ pub fn attribute(
             Changed {
                 authored: a,
                 touches: touches::commit_touches(files),
-                mainline: diff.map(|d| d.first_parent_paths.clone()).unwrap_or_default(),
+                mainline: diff
+                    .map(|d| d.first_parent_paths.clone())
+                    .unwrap_or_default(),
                 paths,
                 infra,
                 invocations,
@@ -202,17 +204,25 @@ struct Index {
     sites: HashMap<Site, Vec<(usize, usize)>>,
     paths: Vec<(String, Vec<usize>)>,
     tfvars: HashMap<String, Vec<(usize, usize)>>,
+    params: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Index {
     fn new(changed: &[Changed<'_>]) -> Index {
         let mut sites: HashMap<Site, Vec<(usize, usize)>> = HashMap::new();
         let mut tfvars: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut params: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut paths: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (ci, c) in changed.iter().enumerate() {
             for (ti, t) in c.touches.iter().enumerate() {
-                if let Site::Tfvar { name, .. } = &t.site {
-                    tfvars.entry(name.clone()).or_default().push((ci, ti));
+                match &t.site {
+                    Site::Tfvar { name, .. } => {
+                        tfvars.entry(name.clone()).or_default().push((ci, ti))
+                    }
+                    Site::CfnParamValue { name, .. } => {
+                        params.entry(name.clone()).or_default().push((ci, ti))
+                    }
+                    _ => {}
                 }
                 sites.entry(t.site.clone()).or_default().push((ci, ti));
             }
@@ -224,6 +234,7 @@ impl Index {
             sites,
             paths: paths.into_iter().collect(),
             tfvars,
+            params,
         }
     }
 }
@@ -293,6 +304,12 @@ impl Decider<'_, '_> {
                         if t.verb != touches::Verb::Changed {
                             add(ci, touched(t, &link.why));
                         }
+                    }
+                }
+                Matcher::ParamValue { name } => {
+                    for &(ci, ti) in self.index.params.get(name).into_iter().flatten() {
+                        let t = &self.changed[ci].touches[ti];
+                        add(ci, touched(t, &link.why));
                     }
                 }
                 Matcher::Tfvar { name, files } => {
@@ -421,8 +438,7 @@ impl Decider<'_, '_> {
                     .mainline
                     .iter()
                     .filter(|p| {
-                        !c.paths.contains(p)
-                            && (self.infra(p) || dirs.contains(dir_of(p).as_str()))
+                        !c.paths.contains(p) && (self.infra(p) || dirs.contains(dir_of(p).as_str()))
                     })
                     .map(String::as_str)
                     .collect();
@@ -439,7 +455,10 @@ impl Decider<'_, '_> {
                     .filter(|p| !c.infra.iter().any(|x| x == p))
                     .collect();
                 if !runners.is_empty() {
-                    lines.push(format!("changed files that run terraform: {}", some(&runners)));
+                    lines.push(format!(
+                        "changed files that run terraform: {}",
+                        some(&runners)
+                    ));
                 }
                 if !beside.is_empty() {
                     lines.push(format!(
@@ -628,16 +647,59 @@ impl Decider<'_, '_> {
     }
 }
 
+/// Template files by their conventional names (`templatefile` reads them; a
+/// template can read further files).
+fn is_template_file(path: &str) -> bool {
+    [".tftpl", ".tpl", ".tmpl"]
+        .iter()
+        .any(|e| path.ends_with(e))
+}
+
 /// Files plainly not text (by their extension), whose contents are not read.
 fn is_binary_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     matches!(
         ext,
-        "png" | "jpg" | "jpeg" | "gif" | "ico" | "webp" | "bmp" | "pdf" | "zip" | "gz" | "tgz"
-            | "bz2" | "xz" | "7z" | "tar" | "jar" | "war" | "class" | "exe" | "dll" | "so"
-            | "dylib" | "a" | "o" | "bin" | "woff" | "woff2" | "ttf" | "otf" | "eot" | "mp3"
-            | "mp4" | "mov" | "avi" | "wasm" | "pyc" | "parquet" | "db" | "sqlite"
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "ico"
+            | "webp"
+            | "bmp"
+            | "pdf"
+            | "zip"
+            | "gz"
+            | "tgz"
+            | "bz2"
+            | "xz"
+            | "7z"
+            | "tar"
+            | "jar"
+            | "war"
+            | "class"
+            | "exe"
+            | "dll"
+            | "so"
+            | "dylib"
+            | "a"
+            | "o"
+            | "bin"
+            | "woff"
+            | "woff2"
+            | "ttf"
+            | "otf"
+            | "eot"
+            | "mp3"
+            | "mp4"
+            | "mov"
+            | "avi"
+            | "wasm"
+            | "pyc"
+            | "parquet"
+            | "db"
+            | "sqlite"
     )
 }
 
@@ -719,7 +781,7 @@ fn mentions(inv: &Invocation, word: &str) -> bool {
     // A file that sets `TF_VAR_word` anywhere sets it through whatever it
     // changed (an `env:` value it reads, a default).
     let var = format!("TF_VAR_{word}");
-    words(&inv.text).iter().any(|w| *w == var) || words(lines).iter().any(|w| w == word)
+    words(&inv.text).contains(&var) || words(lines).iter().any(|w| w == word)
 }
 
 /// Does a file run terraform (or set what it reads)?
@@ -940,6 +1002,8 @@ pub fn gather(
             || p.ends_with(".tf.json")
             || touches::is_tfvars(p)
             || touches::is_terragrunt(p)
+            || p.rsplit('/').next() == Some("cdk.json")
+            || is_template_file(p)
             || (templates && touches::may_be_template(p))
             || settings
                 .stacks
@@ -948,9 +1012,8 @@ pub fn gather(
     };
     // Any text file can run terraform or be read by file(): keep them all but
     // what is plainly binary.
-    let keep = |p: &str| {
-        config_file(p) || settings.is_infrastructure(p) || also(p) || !is_binary_name(p)
-    };
+    let keep =
+        |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p) || !is_binary_name(p);
     let commits: Vec<_> = history.commits.iter().map(|a| a.commit.clone()).collect();
     let diffs = git.diffs(&commits, &keep)?;
     // Configuration, and the files that run terraform (for the var files they pass).

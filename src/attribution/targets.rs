@@ -24,9 +24,10 @@ impl Snapshot {
     pub fn resolve(&self, path: &str) -> String {
         let mut path = path.to_owned();
         for _ in 0..8 {
-            let hit = self.links.iter().find(|(link, _)| {
-                path == **link || path.starts_with(&format!("{link}/"))
-            });
+            let hit = self
+                .links
+                .iter()
+                .find(|(link, _)| path == **link || path.starts_with(&format!("{link}/")));
             match hit {
                 Some((link, target)) => path = format!("{target}{}", &path[link.len()..]),
                 None => break,

@@ -617,6 +617,15 @@ fn template_path(t: &StringTemplate) -> FilePath {
     }
 }
 
+/// What a template file (`templatefile`'s) refers to: the files its own
+/// file-function calls read; `None` when it does not parse.
+pub fn template_refs(text: &str) -> Option<Vec<Ref>> {
+    let template = hcl_edit::parser::parse_template(text).ok()?;
+    let mut refs = Refs::default();
+    refs.visit_template(&template);
+    Some(refs.into_vec())
+}
+
 /// Where the expression of `name = expr` (an attribute's text) points as a path.
 pub fn path_of_attribute(text: &str) -> FilePath {
     let Ok(body) = hcl_edit::parser::parse_body(text) else {

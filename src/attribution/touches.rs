@@ -491,7 +491,11 @@ mod tests {
         // Moved and edited: a change, in the file it is in now.
         let edited = [
             diff("m/main.tf", &[Some(TWO)], Some(main)),
-            diff("m/db.tf", &[None], Some("resource \"x\" \"b\" {\n  v = 2\n}\n")),
+            diff(
+                "m/db.tf",
+                &[None],
+                Some("resource \"x\" \"b\" {\n  v = 2\n}\n"),
+            ),
         ];
         let t = commit_touches(&edited);
         assert_eq!(blocks(&t), [(res("m", "b"), Verb::Changed)]);

@@ -362,7 +362,15 @@ impl Git {
         if !merges.is_empty() {
             // `M P` lines compare commit M with P as its only parent.
             let raw = self.run(
-                &["diff-tree", "--stdin", "-r", "-z", "--no-renames", "--no-abbrev", "--always"],
+                &[
+                    "diff-tree",
+                    "--stdin",
+                    "-r",
+                    "-z",
+                    "--no-renames",
+                    "--no-abbrev",
+                    "--always",
+                ],
                 Some(merges.into_bytes()),
             )?;
             for (pair, es) in parse_raw(&raw)? {

@@ -231,7 +231,10 @@ resource "terraform_data" "a" {
         path_of_attribute("p = \"${path.module}/x.json\""),
         module("x.json")
     );
-    assert_eq!(path_of_attribute("p = join(\"/\", [\"a\"])"), FilePath::Unknown);
+    assert_eq!(
+        path_of_attribute("p = join(\"/\", [\"a\"])"),
+        FilePath::Unknown
+    );
 }
 
 #[test]
