@@ -93,6 +93,7 @@ pub fn cloudformation(repo: &mut Repo<'_>, change: &Change, source: &StackSource
     let mut homes = roots.clone();
     let mut walk = Walk {
         templates: &templates,
+        snapshots: [repo.head, repo.base],
         out: &mut out,
         params: source.parameters.as_deref(),
         seen: BTreeSet::new(),
@@ -162,6 +163,8 @@ pub fn cloudformation(repo: &mut Repo<'_>, change: &Change, source: &StackSource
 
 struct Walk<'w> {
     templates: &'w [(bool, String, Template)],
+    /// The template texts, for what the parsed template does not hold.
+    snapshots: [&'w super::targets::Snapshot; 2],
     out: &'w mut Closure,
     params: Option<&'w str>,
     seen: BTreeSet<(String, String, bool)>,
@@ -210,6 +213,9 @@ impl Walk<'_> {
             })
             .collect();
         for (t, r) in found {
+            if !block_only {
+                self.included(file, r.lines);
+            }
             if let Some(c) = &r.condition {
                 self.condition(file, t, c);
             }
@@ -255,6 +261,56 @@ impl Walk<'_> {
             for other in r.resources.clone() {
                 self.resource(file, &other, false, false);
             }
+        }
+    }
+
+    /// Local snippets an `AWS::Include` transform inside the resource reads
+    /// (`Location: ./snippet.yaml`): their text becomes its properties.
+    fn included(&mut self, file: &str, lines: super::Lines) {
+        let mut found: Vec<String> = Vec::new();
+        for snapshot in self.snapshots {
+            let Some(text) = snapshot.files.get(file) else {
+                continue;
+            };
+            for line in text
+                .lines()
+                .skip(lines.start.saturating_sub(1))
+                .take(lines.end + 1 - lines.start.min(lines.end))
+            {
+                let l = line.trim().trim_start_matches('-').trim();
+                let Some(rest) = l
+                    .strip_prefix("Location:")
+                    .or_else(|| l.strip_prefix("\"Location\":"))
+                else {
+                    continue;
+                };
+                let value = rest
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches(['"', '\'']);
+                let lower = value.to_ascii_lowercase();
+                if value.is_empty() || lower.contains("://") || value.contains('$') {
+                    continue;
+                }
+                if let Some(path) = join(&dir_of(file), value)
+                    && !found.contains(&path)
+                {
+                    found.push(path);
+                }
+            }
+        }
+        for path in found {
+            self.out.links.push(Link {
+                matcher: Matcher::Path {
+                    path,
+                    dir: false,
+                    non_tf: false,
+                },
+                why: "a snippet its AWS::Include transform reads".into(),
+                cause: false,
+                keyed: false,
+            });
         }
     }
 

@@ -659,6 +659,25 @@ impl Walk<'_, '_> {
             }
         }
         if matches!(sel, Sel::Block) {
+            let found = dirs.iter().any(|d| {
+                self.repo
+                    .decls_in(d)
+                    .iter()
+                    .any(|(_, _, x)| x.decl == *decl)
+            });
+            if !found {
+                for dir in &dirs {
+                    self.widen_dir(
+                        dir,
+                        format!(
+                            "no readable file of {} declares {}",
+                            show(dir),
+                            decl.describe()
+                        ),
+                        flags,
+                    );
+                }
+            }
             return;
         }
         self.refs_of(root, path, &dirs, decl, &sel, flags);

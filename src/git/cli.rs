@@ -345,7 +345,7 @@ impl Git {
         let entries = parse_raw(&raw)?;
         let mut blobs: Vec<String> = entries
             .iter()
-            .flat_map(|(_, es)| es.iter().filter(|e| keep(&e.path)))
+            .flat_map(|(_, es)| es.iter().filter(|e| !e.gitlink && keep(&e.path)))
             .flat_map(|e| e.blobs.iter().cloned())
             .filter(|b| !is_null(b))
             .collect();
@@ -386,7 +386,7 @@ impl Git {
                 paths: es.iter().map(|e| e.path.clone()).collect(),
                 files: es
                     .into_iter()
-                    .filter(|e| keep(&e.path))
+                    .filter(|e| !e.gitlink && keep(&e.path))
                     .map(|e| {
                         let (parents, result) = e.blobs.split_at(e.blobs.len() - 1);
                         FileDiff {
@@ -533,6 +533,9 @@ fn is_null(blob: &str) -> bool {
 struct RawEntry {
     path: String,
     blobs: Vec<String>,
+    /// A submodule (mode 160000) on some side: its "blob" is a commit of
+    /// another repository, with no text here.
+    gitlink: bool,
 }
 
 /// `diff-tree --stdin -z -c` output: a commit id, then its entries, repeated.
@@ -559,13 +562,20 @@ fn parse_raw(raw: &[u8]) -> Result<Vec<(String, Vec<RawEntry>)>, GitError> {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
+            let gitlink = fields
+                .get(..colons + 1)
+                .is_some_and(|modes| modes.contains(&"160000"));
             let path = tokens.next().ok_or_else(|| GitError::Output {
                 what: "diff-tree entry without a path".into(),
             })?;
             let group = groups.last_mut().ok_or_else(|| GitError::Output {
                 what: "diff-tree entry before any commit id".into(),
             })?;
-            group.1.push(RawEntry { path, blobs });
+            group.1.push(RawEntry {
+                path,
+                blobs,
+                gitlink,
+            });
         } else {
             groups.push((token, Vec::new()));
         }
