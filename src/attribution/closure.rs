@@ -708,9 +708,16 @@ impl Walk<'_, '_> {
             {
                 found = true;
                 opaque |= d.tolerant;
-                refs.extend(selected_refs(d, sel));
+                let selected = selected_refs(d, sel);
+                // `each.value` is what the block's own for_each holds.
+                if selected.contains(&Ref::Each) {
+                    let for_each = ["for_each".to_owned()];
+                    refs.extend(selected_refs(d, &Sel::Parts(&for_each)));
+                }
+                refs.extend(selected);
             }
         }
+        refs.remove(&Ref::Each);
         for dir in dirs {
             if !found {
                 self.widen_dir(
@@ -788,6 +795,7 @@ impl Walk<'_, '_> {
                     self.file(root, dir, f, flags, path.is_empty(), 0);
                 }
             }
+            Ref::Each => {}
             Ref::Workspace => self.out.link(
                 Matcher::Mention {
                     word: "workspace".into(),

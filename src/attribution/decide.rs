@@ -72,6 +72,8 @@ pub fn attribute(
     let diffs: HashMap<&str, &CommitDiff> =
         evidence.diffs.iter().map(|d| (d.sha.as_str(), d)).collect();
     let settings = evidence.settings;
+    // Templates and parameter files are read only when a change set is judged.
+    let cfn = plans.iter().any(|p| p.format == Format::CloudFormation);
     let changed: Vec<Changed<'_>> = evidence
         .history
         .commits
@@ -89,15 +91,12 @@ pub fn attribute(
                 .iter()
                 .filter(|f| !is_configuration(&f.path) && !is_prose(&f.path))
                 .filter_map(|f| {
-                    let text: String = f
-                        .parents
-                        .iter()
-                        .flatten()
-                        .chain(f.new.as_ref())
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    runs_terraform(&text).then(|| Invocation {
+                    let versions = || f.parents.iter().flatten().chain(f.new.as_ref());
+                    if !versions().any(|t| runs_terraform(t)) {
+                        return None;
+                    }
+                    let text = versions().map(String::as_str).collect::<Vec<_>>().join("\n");
+                    Some(Invocation {
                         path: f.path.clone(),
                         changed: changed_lines(f),
                         text,
@@ -106,7 +105,7 @@ pub fn attribute(
                 .collect();
             Changed {
                 authored: a,
-                touches: touches::commit_touches(files),
+                touches: touches::commit_touches(files, cfn),
                 mainline: diff
                     .map(|d| d.first_parent_paths.clone())
                     .unwrap_or_default(),
@@ -1010,12 +1009,12 @@ pub fn gather(
                 .iter()
                 .any(|s| s.parameters.as_deref() == Some(p))
     };
-    // Any text file can run terraform or be read by file(): keep them all but
-    // what is plainly binary.
-    let keep =
-        |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p) || !is_binary_name(p);
+    let keep = |p: &str| config_file(p) || settings.is_infrastructure(p) || also(p);
+    // Any other text file can run terraform (a Makefile, a script): read the
+    // small ones that are not plainly binary.
+    let small = |p: &str| !is_binary_name(p) && !is_prose(p);
     let commits: Vec<_> = history.commits.iter().map(|a| a.commit.clone()).collect();
-    let diffs = git.diffs(&commits, &keep)?;
+    let diffs = git.diffs(&commits, &keep, &small)?;
     // Configuration, and the files that run terraform (for the var files they pass).
     let snapshot_file = |p: &str| config_file(p) || settings.is_infrastructure(p);
     let snapshot = |rev: &str| -> Result<Snapshot, GitError> {

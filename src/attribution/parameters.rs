@@ -8,6 +8,9 @@ use super::touches::Site;
 /// The parameter values a file gives, each with its text; empty when the file
 /// is not a parameter file.
 pub fn values(text: &str) -> Vec<(String, String)> {
+    if !text.contains("ParameterKey") && !text.contains("\"Parameters\"") {
+        return Vec::new();
+    }
     let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
         return Vec::new();
     };

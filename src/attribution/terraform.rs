@@ -152,6 +152,8 @@ pub enum Ref {
     File(FilePath),
     /// `terraform.workspace`: chosen where terraform runs, not in the configuration.
     Workspace,
+    /// `each.value` / `each.key`: what the block's own `for_each` holds.
+    Each,
 }
 
 /// One top-level argument or nested block of a declaration.
@@ -429,6 +431,7 @@ impl Visit for Refs {
                     name: (*name).to_owned(),
                 }),
                 ("terraform", ["workspace", ..]) => Some(Ref::Workspace),
+                ("each", _) if !self.bound.iter().any(|b| b == "each") => Some(Ref::Each),
                 ("path" | "count" | "each" | "self" | "terraform", _) => None,
                 (kind, [name, ..])
                     if kind.contains('_') && !self.bound.iter().any(|b| b == kind) =>

@@ -124,13 +124,13 @@ pub fn may_be_template(path: &str) -> bool {
 /// Every site a commit touched, over all the files it changed. The `.tf` files
 /// of one directory are compared together: a block moved from `main.tf` to
 /// `db.tf` unchanged is no change of its module (and no decoy).
-pub fn commit_touches(files: &[FileDiff]) -> Vec<Touch> {
+pub fn commit_touches(files: &[FileDiff], templates: bool) -> Vec<Touch> {
     let mut out = Vec::new();
     let mut by_dir: BTreeMap<String, Vec<&FileDiff>> = BTreeMap::new();
     for f in files {
         if is_terraform(&f.path) {
             by_dir.entry(dir_of(&f.path)).or_default().push(f);
-        } else {
+        } else if templates || !may_be_template(&f.path) {
             out.extend(touches(f));
         }
     }
@@ -487,7 +487,7 @@ mod tests {
             diff("m/main.tf", &[Some(TWO)], Some(main)),
             diff("m/db.tf", &[None], Some(db)),
         ];
-        assert!(commit_touches(&moved).is_empty());
+        assert!(commit_touches(&moved, false).is_empty());
         // Moved and edited: a change, in the file it is in now.
         let edited = [
             diff("m/main.tf", &[Some(TWO)], Some(main)),
@@ -497,7 +497,7 @@ mod tests {
                 Some("resource \"x\" \"b\" {\n  v = 2\n}\n"),
             ),
         ];
-        let t = commit_touches(&edited);
+        let t = commit_touches(&edited, false);
         assert_eq!(blocks(&t), [(res("m", "b"), Verb::Changed)]);
         assert!(t.iter().all(|t| t.file == "m/db.tf"));
     }

@@ -13,6 +13,10 @@ use super::{Commit, CommitDiff, GitError, Person, Signature};
 const FIELD: char = '\x1f';
 const RECORD: char = '\x1e';
 
+/// The largest text [`Git::diffs`] reads of a file that is not configuration:
+/// what runs terraform is a script, not a data dump.
+pub const SMALL_TEXT: usize = 256 << 10;
+
 /// Where git notes from git-ai live (its standard v3: never `refs/notes/commits`).
 const AI_NOTES: &str = "refs/notes/ai";
 
@@ -320,10 +324,13 @@ impl Git {
 
     /// What each commit changed in the files `keep` selects, with file texts.
     /// A merge lists only the files that differ from every parent.
+    /// `small` selects further files whose texts are read only when every
+    /// version is at most [`SMALL_TEXT`] bytes (a script, not a data dump).
     pub fn diffs(
         &self,
         commits: &[Commit],
         keep: &dyn Fn(&str) -> bool,
+        small: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<CommitDiff>, GitError> {
         let input: String = commits.iter().map(|c| format!("{}\n", c.sha)).collect();
         // `-c`: a merge lists only files that differ from every parent; `--always`
@@ -343,15 +350,32 @@ impl Git {
             Some(input.into_bytes()),
         )?;
         let entries = parse_raw(&raw)?;
-        let mut blobs: Vec<String> = entries
-            .iter()
-            .flat_map(|(_, es)| es.iter().filter(|e| !e.gitlink && keep(&e.path)))
-            .flat_map(|e| e.blobs.iter().cloned())
-            .filter(|b| !is_null(b))
+        let ids = |want: &dyn Fn(&str) -> bool| -> Vec<String> {
+            let mut v: Vec<String> = entries
+                .iter()
+                .flat_map(|(_, es)| es.iter().filter(|e| !e.gitlink && want(&e.path)))
+                .flat_map(|e| e.blobs.iter().cloned())
+                .filter(|b| !is_null(b))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let mut blobs = ids(keep);
+        let sized = self.sizes(&ids(&|p| !keep(p) && small(p)))?;
+        let fits: std::collections::HashSet<String> = sized
+            .into_iter()
+            .filter(|(_, size)| *size <= SMALL_TEXT)
+            .map(|(id, _)| id)
             .collect();
+        blobs.extend(fits.iter().cloned());
         blobs.sort();
         blobs.dedup();
         let texts = self.blobs(&blobs)?;
+        let read = |e: &RawEntry| {
+            keep(&e.path)
+                || (small(&e.path) && e.blobs.iter().all(|b| is_null(b) || fits.contains(b)))
+        };
         let text_of = |b: &str| (!is_null(b)).then(|| texts.get(b).cloned().unwrap_or_default());
         let mut first: HashMap<String, Vec<String>> = HashMap::new();
         let merges: String = commits
@@ -386,7 +410,7 @@ impl Git {
                 paths: es.iter().map(|e| e.path.clone()).collect(),
                 files: es
                     .into_iter()
-                    .filter(|e| !e.gitlink && keep(&e.path))
+                    .filter(|e| !e.gitlink && read(e))
                     .map(|e| {
                         let (parents, result) = e.blobs.split_at(e.blobs.len() - 1);
                         FileDiff {
@@ -478,6 +502,28 @@ impl Git {
         let commit = self.config_commit(rev)?;
         let out = self.run(&["ls-tree", "-z", &commit, "--", path], None)?;
         Ok(out.starts_with(b"120000 "))
+    }
+
+    /// Object sizes by id, in one `cat-file --batch-check`.
+    fn sizes(&self, ids: &[String]) -> Result<Vec<(String, usize)>, GitError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let input: String = ids.iter().map(|id| format!("{id}\n")).collect();
+        let out = self.text_with(&["cat-file", "--batch-check"], input)?;
+        Ok(out
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split(' ');
+                let (id, _, size) = (f.next()?, f.next()?, f.next()?);
+                Some((id.to_owned(), size.parse().ok()?))
+            })
+            .collect())
+    }
+
+    fn text_with(&self, args: &[&str], input: String) -> Result<String, GitError> {
+        self.run(args, Some(input.into_bytes()))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// Blob texts by id, read in one `cat-file --batch`.

@@ -145,6 +145,11 @@ pub struct TemplateResource {
 /// it has `AWSTemplateFormatVersion`. Invalid YAML/JSON is `None`, never a panic.
 pub fn parse_template(text: &str) -> Option<Template> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A template names one of these keys: a data file that does not is not read
+    // event by event.
+    if !text.contains("Resources") && !text.contains("AWSTemplateFormatVersion") {
+        return None;
+    }
     let json = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
     let evs = if json {
         json_events(text)?
