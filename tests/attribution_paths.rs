@@ -50,7 +50,14 @@ fn case(name: &'static str) -> Case {
         path
     };
     let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
-        .args(["check", "--base", &steps[0], "--head", "HEAD", "--preview"])
+        .args([
+            "check",
+            "--base",
+            &steps[cases::base(name)],
+            "--head",
+            "HEAD",
+        ])
+        .arg("--preview")
         .args(["--format", "json", "--config"])
         .arg(&config)
         .arg(&plan)
@@ -138,6 +145,12 @@ impl Case {
             f["note"],
             serde_json::to_string(&wrote).unwrap()
         )
+    }
+
+    /// What the commits attributed to `address` wrote mentions `text`.
+    fn assert_wrote(&self, address: &str, text: &str) {
+        let why = self.why(address);
+        assert!(why.contains(text), "{why}");
     }
 
     /// `address` is attributed to exactly `steps`, and authored by `by`.
@@ -357,5 +370,199 @@ fn a_parameter_value_in_a_file_no_stack_block_names() {
     assert!(
         wrote.contains("changed the value of parameter `Env` in cfn/prod-params.json"),
         "{wrote}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The red team's misses, kept: each path once attributed to the human alone
+// ---------------------------------------------------------------------------
+
+/// CI runs `make plan`, whose recipe sets `TF_VAR_db_version`: the agent's
+/// edit of the Makefile replaced the database, beside a human documenting the
+/// variable. A `TF_VAR_` in any file is where terraform runs.
+#[test]
+fn a_tf_var_set_in_a_makefile() {
+    let c = case("makefile-tf-var");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed Makefile, where terraform runs",
+    );
+}
+
+/// The workflow sets `TF_VAR_db_version: ${{ env.DB_MAJOR }}`: the agent
+/// changed only the `DB_MAJOR` line, which names no variable.
+#[test]
+fn a_workflow_env_key_a_tf_var_reads() {
+    let c = case("workflow-env-indirection");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed .github/workflows/plan.yml, where terraform runs",
+    );
+}
+
+/// A `templatefile()` template that itself calls `file("versions/db.txt")`:
+/// the agent's edit of the file it reads is linked, not only the human's
+/// blank line in the template.
+#[test]
+fn a_file_a_template_reads() {
+    let c = case("template-reads-file");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed versions/db.txt (which it reads with a file function)",
+    );
+}
+
+/// `app/` reads `network/`'s output through `terraform_remote_state`; the
+/// agent changed the output, the human added `defaults` to the data block.
+#[test]
+fn an_output_read_through_remote_state() {
+    let c = case("remote-state-output");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed infrastructure files: network/main.tf",
+    );
+}
+
+/// A human makes `modules/app` a symbolic link to `modules/app-v1`; the agent
+/// deletes a resource from `modules/app-v1/main.tf`, what terraform reads
+/// through the link.
+#[test]
+fn a_module_directory_behind_a_symbolic_link() {
+    let c = case("symlinked-module-dir");
+    let link = c.repo.git(&["ls-tree", &c.steps[1], "modules/app"]);
+    assert!(link.starts_with("120000 "), "a link in git: {link}");
+    c.assert("module.app.terraform_data.queue", &[1, 2], "agent");
+    c.assert_wrote(
+        "module.app.terraform_data.queue",
+        "modules/app is a symbolic link to it",
+    );
+}
+
+/// `-var-file=../common/common.tfvars` in the workflow, in a directory that
+/// also holds a `.tf` file: the var file is the plan's all the same.
+#[test]
+fn a_var_file_beside_another_directory_tf_file() {
+    let c = case("var-file-beside-tf");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed the value of `db_version` in infra/common/common.tfvars",
+    );
+}
+
+/// `-var-file=env/prod.vars`: any name is a var file when terraform is
+/// given it.
+#[test]
+fn a_var_file_with_any_extension() {
+    let c = case("var-file-any-extension");
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed env/prod.vars (a var file given with -var-file",
+    );
+}
+
+/// YAML 1.1: `yamldecode` reads the key `no` (Norway) as `false`. The agent
+/// removed `no`, deleting `site["false"]`; an evaluation that read the string
+/// "no" would clear the agent at every revision.
+#[test]
+fn a_yaml_norway_key_is_false() {
+    let c = case("yaml-norway-key");
+    c.assert(r#"terraform_data.site["false"]"#, &[1, 2], "agent");
+    c.assert_wrote(r#"terraform_data.site["false"]"#, "changed countries.yaml");
+}
+
+/// A module variable with `nullable = false` that its caller sets to null
+/// takes its default: the agent removed `beta` from the default.
+#[test]
+fn a_null_input_to_a_non_nullable_variable_takes_the_default() {
+    let c = case("nullable-false-default");
+    c.assert(
+        r#"module.sites.terraform_data.site["beta"]"#,
+        &[1, 2],
+        "agent",
+    );
+    c.assert_wrote(
+        r#"module.sites.terraform_data.site["beta"]"#,
+        "`var.extra`, which it uses",
+    );
+}
+
+/// `-replace=terraform_data.db` added to `scripts/plan.sh` (what CI runs):
+/// the script that runs terraform is among the files a request widens to.
+#[test]
+fn a_replace_flag_in_a_script() {
+    let c = case("replace-flag-in-script");
+    assert_eq!(
+        c.finding("terraform_data.db")["reasons"],
+        serde_json::json!(["replace_by_request"])
+    );
+    c.assert("terraform_data.db", &[1, 2], "agent");
+    c.assert_wrote(
+        "terraform_data.db",
+        "changed files that run terraform: scripts/plan.sh",
+    );
+}
+
+/// The agent merges a branch that forked before the base and resolves
+/// `main.tf` to the branch's side, dropping the cache: the merge's tree
+/// equals a parent's, and no commit of the range deleted the block, but the
+/// merge changed it against its first parent.
+#[test]
+fn an_evil_merge_that_takes_one_side() {
+    let c = case("evil-merge-takes-a-side");
+    c.assert("terraform_data.cache", &[1, 3], "agent");
+    c.assert_wrote(
+        "terraform_data.cache",
+        "a merge that changed, against its first parent, main.tf",
+    );
+}
+
+/// A human moves the block verbatim from `main.tf` to `db.tf`; the agent
+/// changes the local that forces the replacement. The move changed nothing:
+/// only the agent.
+#[test]
+fn a_block_moved_between_files_is_not_blamed() {
+    let c = case("block-moved-between-files");
+    c.assert("terraform_data.db", &[2], "agent");
+    c.assert_wrote("terraform_data.db", "changed local.v in main.tf");
+}
+
+/// A replacement pinned on parameter `Env`, whose value the agent changed in
+/// `cfn/prod-params.json`; the human's Description on the parameter's
+/// declaration does not explain it away.
+#[test]
+fn a_parameter_value_beside_an_edit_of_its_declaration() {
+    let c = case("cfn-parameter-file-decoy");
+    c.assert("OrdersTable", &[1, 2], "agent");
+    c.assert_wrote(
+        "OrdersTable",
+        "changed the value of parameter `Env` in cfn/prod-params.json",
+    );
+}
+
+/// A CDK app (the template is synthesized, not committed): the agent removes
+/// the table from `lib/orders-stack.ts`, the human edits `cdk.json`.
+#[test]
+fn a_cdk_app_source_when_no_template_declares_the_resource() {
+    let c = case("cdk-app-code");
+    c.assert("OrdersTable", &[1, 2], "agent");
+    c.assert_wrote("OrdersTable", "changed lib/orders-stack.ts (the CDK app");
+}
+
+/// The table's properties come from `snippets/orders-table.yaml` through
+/// `Fn::Transform: AWS::Include`: the agent renames the table there, the
+/// human edits the tags in the template.
+#[test]
+fn an_aws_include_snippet_a_resource_reads() {
+    let c = case("cfn-include-snippet");
+    c.assert("OrdersTable", &[1, 2], "agent");
+    c.assert_wrote(
+        "OrdersTable",
+        "changed snippets/orders-table.yaml (a snippet its AWS::Include transform reads)",
     );
 }

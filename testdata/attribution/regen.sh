@@ -7,9 +7,14 @@
 #
 # Each case is a sequence of trees (<case>/0-base, <case>/1-…, …) described by
 # <case>/case.json; the tests rebuild that history with git at test time. The plan
-# is what terraform plans for the LAST tree with the FIRST tree applied, run in the
-# case's "plan_dir" (default: the tree's root) with its "plan_args" (the first
-# tree is applied with the -var/-var-file ones among them). A last step that is a
+# is what terraform plans for the LAST tree with the FIRST tree applied (the tree
+# of step "base", default 0), run in the case's "plan_dir" (default: the tree's
+# root) with its "plan_args" (the first tree is applied with the -var/-var-file
+# ones among them) and the environment "plan_env" (the first tree is applied
+# with "apply_env", default "plan_env"; e.g. {"TF_VAR_x": "1"}). The directories
+# of "apply_before" (e.g. one whose state a terraform_remote_state reads) are
+# applied before "plan_dir", in the first tree and again in the last, as CI
+# applies them first. A last step that is a
 # "squash" is planned from its branch's last tree. Where the test puts the plan
 # in the repository ("plan_path") does not matter here. Cases with a
 # "changeset" are CloudFormation: their change set is synthetic and not made here.
@@ -43,15 +48,16 @@ for case_dir in "$here"/*/; do
   if jq -e 'has("changeset")' "$json" >/dev/null; then
     # Not made here; but each resource it changes must be declared in the first tree.
     cs="$case_dir/$(jq -r .changeset "$json")"
-    first=$(jq -r '.steps[0].tree' "$json")
+    first=$(jq -r '.steps[.base // 0].tree' "$json")
     for id in $(jq -r '.Changes[].ResourceChange.LogicalResourceId' "$cs"); do
-      grep -rqE "^ *\"?$id\"?:" "$case_dir/$first" ||
+      # A template's key, or a CDK app's overrideLogicalId('…').
+      grep -rqE "^ *\"?$id\"?:|overrideLogicalId\(['\"]$id['\"]\)" "$case_dir/$first" ||
         { echo "  $case: $id is in the change set but not in $first" >&2; failed=1; }
     done
     echo "  $case: CloudFormation (synthetic change set), not regenerated"
     continue
   fi
-  first=$(jq -r '.steps[0].tree' "$json")
+  first=$(jq -r '.steps[.base // 0].tree' "$json")
   # A squash step has no tree: git makes it, and it is the squashed branch's
   # last tree (main has not moved since the branch started).
   last=$(jq -r '.steps[-1] as $s | if $s.squash then
@@ -61,17 +67,33 @@ for case_dir in "$here"/*/; do
   # The first tree is applied with the plan's variables (-var, -var-file), not
   # its other arguments (-replace=…).
   mapfile -t apply_args < <(jq -r '.plan_args[]? | select(test("^-var(-file)?="))' "$json")
+  mapfile -t plan_env < <(jq -r '.plan_env // {} | to_entries[] | "\(.key)=\(.value)"' "$json")
+  mapfile -t apply_env < <(jq -r '.apply_env // .plan_env // {} | to_entries[] |
+    "\(.key)=\(.value)"' "$json")
+  mapfile -t before < <(jq -r '.apply_before[]?' "$json")
   work="$tmp/$case"
   mkdir -p "$work"
   cp -r "$case_dir/$first/." "$work/"
+  for dir in "${before[@]}"; do
+    (cd "$work/$dir" && terraform init -input=false -no-color >/dev/null &&
+      terraform apply -input=false -auto-approve -no-color >/dev/null) ||
+      { echo "regen.sh: applying $case/$first/$dir failed" >&2; exit 1; }
+  done
   (cd "$work/$plan_dir" && terraform init -input=false -no-color >/dev/null &&
-    terraform apply -input=false -auto-approve -no-color "${apply_args[@]}" >/dev/null) ||
+    env "${apply_env[@]}" terraform apply -input=false -auto-approve -no-color "${apply_args[@]}" >/dev/null) ||
     { echo "regen.sh: applying $case/$first failed" >&2; exit 1; }
-  # Keep the state and terraform's cache; replace every configuration file.
-  find "$work" -type f ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \
+  # Keep the state and terraform's cache; replace every configuration file and
+  # symbolic link (cp -r copies links as links), and the directories left empty.
+  find "$work" ! -type d ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \
     ! -name '.terraform.lock.hcl' -delete
+  find "$work" -mindepth 1 -depth -type d -empty ! -path '*/.terraform*' -delete
   cp -r "$case_dir/$last/." "$work/"
-  (cd "$work/$plan_dir" && terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
+  for dir in "${before[@]}"; do
+    (cd "$work/$dir" && terraform apply -input=false -auto-approve -no-color >/dev/null) ||
+      { echo "regen.sh: applying $case/$last/$dir failed" >&2; exit 1; }
+  done
+  (cd "$work/$plan_dir" &&
+    env "${plan_env[@]}" terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
     terraform show -json tfplan >"$work/plan.json") ||
     { echo "regen.sh: planning $case/$last failed" >&2; exit 1; }
   if [[ $mode == write ]]; then

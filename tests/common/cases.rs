@@ -4,11 +4,16 @@ use std::path::{Path, PathBuf};
 
 use super::repo::TestRepo;
 
+/// Copy a tree; a symbolic link is copied as the link (git commits it as one).
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, target).unwrap();
+        } else if kind.is_dir() {
             std::fs::create_dir_all(&target).unwrap();
             copy_tree(&entry.path(), &target);
         } else {
@@ -44,6 +49,12 @@ pub fn case_dir(name: &str) -> PathBuf {
 pub fn spec(name: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(case_dir(name).join("case.json")).unwrap())
         .unwrap()
+}
+
+/// The step whose commit is the plan's base (`--base`): the case's `base`, else 0.
+/// Steps before it are history the range does not hold (e.g. where a branch forked).
+pub fn base(name: &str) -> usize {
+    spec(name)["base"].as_u64().unwrap_or(0) as usize
 }
 
 /// Build the case's history; returns the repository and each step's commit.

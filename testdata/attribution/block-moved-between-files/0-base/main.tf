@@ -1,0 +1,7 @@
+locals {
+  v = "1"
+}
+
+resource "terraform_data" "db" {
+  triggers_replace = local.v
+}

@@ -1,0 +1,3 @@
+resource "terraform_data" "db" {
+  triggers_replace = local.v
+}

@@ -1,0 +1,10 @@
+variable "extra" {
+  type     = map(string)
+  nullable = false
+  default  = {}
+}
+
+resource "terraform_data" "site" {
+  for_each = merge({ alpha = "a" }, var.extra)
+  input    = each.value
+}

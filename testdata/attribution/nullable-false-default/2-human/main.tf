@@ -1,0 +1,4 @@
+module "sites" {
+  source = "./modules/sites"
+  extra  = null
+}

@@ -1,0 +1,3 @@
+output "db_version" {
+  value = "15"
+}

@@ -1,0 +1,13 @@
+data "terraform_remote_state" "net" {
+  backend = "local"
+  config = {
+    path = "../network/terraform.tfstate"
+  }
+  defaults = {
+    db_version = "14"
+  }
+}
+
+resource "terraform_data" "db" {
+  triggers_replace = data.terraform_remote_state.net.outputs.db_version
+}

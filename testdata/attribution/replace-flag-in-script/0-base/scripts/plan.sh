@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform init && terraform plan -out=tfplan

@@ -1,0 +1,7 @@
+resource "terraform_data" "db" {
+  input = "db"
+}
+
+resource "terraform_data" "web" {
+  input = "web-v2"
+}

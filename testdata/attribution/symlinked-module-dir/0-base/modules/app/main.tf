@@ -1,0 +1,7 @@
+resource "terraform_data" "web" {
+  input = "web"
+}
+
+resource "terraform_data" "queue" {
+  input = "queue"
+}

@@ -1,0 +1,1 @@
+postgres-${trimspace(file("versions/db.txt"))}

@@ -1,0 +1,2 @@
+postgres-${trimspace(file("versions/db.txt"))}
+
