@@ -566,3 +566,14 @@ fn an_aws_include_snippet_a_resource_reads() {
         "changed snippets/orders-table.yaml (a snippet its AWS::Include transform reads)",
     );
 }
+
+/// `each.value` is what the block's own `for_each` holds: a replacement forced
+/// by `triggers_replace = each.value.revision` follows the for_each into the
+/// JSON file it decodes, where the agent bumped the revision.
+#[test]
+fn decoy_each_value_of_a_for_each_read_from_a_file() {
+    let c = case("decoy-each-value");
+    c.assert(r#"terraform_data.site["beta"]"#, &[1, 2], "agent");
+    let wrote = c.why(r#"terraform_data.site["beta"]"#);
+    assert!(wrote.contains("changed sites.json"), "{wrote}");
+}

@@ -95,7 +95,10 @@ pub fn attribute(
                     if !versions().any(|t| runs_terraform(t)) {
                         return None;
                     }
-                    let text = versions().map(String::as_str).collect::<Vec<_>>().join("\n");
+                    let text = versions()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     Some(Invocation {
                         path: f.path.clone(),
                         changed: changed_lines(f),
@@ -745,7 +748,7 @@ fn has(instances: &eval::Instances, key: &InstanceKey) -> bool {
 /// makes attribution exact, but a big generated file read at every commit
 /// would make it slow. Counted in bytes, not time, so that the same inputs are
 /// always attributed the same way; past it, commits are kept, never cleared.
-const EVAL_BUDGET: usize = 16 << 20;
+const EVAL_BUDGET: usize = 4 << 20;
 
 struct AtRev<'t> {
     trees: &'t dyn Trees,
