@@ -134,6 +134,19 @@ pub struct Closure {
 }
 
 impl Closure {
+    /// The module directories whose declarations it links.
+    pub fn module_dirs(&self) -> std::collections::HashSet<&str> {
+        self.links
+            .iter()
+            .filter_map(|l| match &l.matcher {
+                Matcher::Site(Site::Tf { dir, .. } | Site::TfPart { dir, .. }) => {
+                    Some(dir.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn link(&mut self, matcher: Matcher, why: String, cause: bool, keyed: bool) {
         self.links.push(Link {
             matcher,

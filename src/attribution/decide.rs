@@ -41,6 +41,8 @@ struct Changed<'h> {
     authored: &'h Authored,
     touches: Vec<Touch>,
     paths: Vec<String>,
+    /// The people its co-author lines (and the commits it quotes) name, read once.
+    co_authors: Vec<crate::git::Person>,
     /// For a merge, what it changed against its first parent (see
     /// [`CommitDiff::first_parent_paths`]), counted only when widening.
     mainline: Vec<String>,
@@ -107,6 +109,7 @@ pub fn attribute(
                 })
                 .collect();
             Changed {
+                co_authors: crate::classify::co_authors(&a.commit),
                 authored: a,
                 touches: touches::commit_touches(files, cfn),
                 mainline: diff
@@ -410,16 +413,7 @@ impl Decider<'_, '_> {
         if !widen.is_empty() {
             // The modules it reaches: a file beside their .tf files may be read
             // in a way plangate did not follow.
-            let dirs: HashSet<&str> = closure
-                .links
-                .iter()
-                .filter_map(|l| match &l.matcher {
-                    Matcher::Site(Site::Tf { dir, .. } | Site::TfPart { dir, .. }) => {
-                        Some(dir.as_str())
-                    }
-                    _ => None,
-                })
-                .collect();
+            let dirs = closure.module_dirs();
             for (ci, c) in self.changed.iter().enumerate() {
                 if commits.iter().any(|(x, _)| *x == ci) {
                     continue;
@@ -477,7 +471,7 @@ impl Decider<'_, '_> {
         }
         let attributed: Vec<AttributedCommit> = commits
             .into_iter()
-            .map(|(ci, lines)| attributed(self.changed[ci].authored, lines))
+            .map(|(ci, lines)| attributed(&self.changed[ci], lines))
             .collect();
         let basis = if attributed.is_empty() {
             Basis::Nothing
@@ -518,16 +512,7 @@ impl Decider<'_, '_> {
     /// could not be read at all in a module the closure reaches.
     fn addressed_and_unreadable(&self, wrote: &mut BTreeMap<usize, Wrote>) {
         let closure = self.closure;
-        let dirs: HashSet<&str> = closure
-            .links
-            .iter()
-            .filter_map(|l| match &l.matcher {
-                Matcher::Site(Site::Tf { dir, .. } | Site::TfPart { dir, .. }) => {
-                    Some(dir.as_str())
-                }
-                _ => None,
-            })
-            .collect();
+        let dirs = closure.module_dirs();
         for (ci, c) in self.changed.iter().enumerate() {
             for t in &c.touches {
                 let line = match &t.site {
@@ -802,14 +787,15 @@ fn touched(t: &Touch, why: &str) -> String {
     )
 }
 
-fn attributed(a: &Authored, wrote: Vec<String>) -> AttributedCommit {
+fn attributed(c: &Changed<'_>, wrote: Vec<String>) -> AttributedCommit {
+    let a = c.authored;
     AttributedCommit {
         sha: a.commit.sha.clone(),
         class: a.by.class,
         agent: a.by.agent().map(str::to_owned),
         author: a.commit.author.clone(),
         committer: a.commit.committer.clone(),
-        co_authors: crate::classify::co_authors(&a.commit),
+        co_authors: c.co_authors.clone(),
         evidence: a.by.evidence.clone(),
         wrote,
     }
