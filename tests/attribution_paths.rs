@@ -577,3 +577,13 @@ fn decoy_each_value_of_a_for_each_read_from_a_file() {
     let wrote = c.why(r#"terraform_data.site["beta"]"#);
     assert!(wrote.contains("changed sites.json"), "{wrote}");
 }
+
+/// The for_each map is set in `terraform.tfvars`, which Terraform loads by
+/// itself and so does the evaluator: each deleted key goes to the commit that
+/// removed it.
+#[test]
+fn for_each_keys_removed_from_terraform_tfvars_by_two_commits() {
+    let c = case("tfvars-two-keys");
+    c.assert(r#"terraform_data.database["alpha"]"#, &[1], "human");
+    c.assert(r#"terraform_data.database["beta"]"#, &[2], "agent");
+}

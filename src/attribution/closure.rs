@@ -71,6 +71,16 @@ pub enum VarFiles {
 }
 
 impl VarFiles {
+    /// Does the evaluator read this var file, with `root` as the root module
+    /// (the files Terraform loads by itself there, and the var files it is told of)?
+    pub fn evaluated(&self, file: &str, root: &str) -> bool {
+        let auto = dir_of(file) == root && super::targets::is_auto_loaded(file);
+        match self {
+            VarFiles::Exact { files, .. } => auto || files.iter().any(|f| f == file),
+            VarFiles::Heuristic { .. } => auto,
+        }
+    }
+
     pub fn reads(&self, file: &str) -> bool {
         if !is_tfvars(file) {
             return false;
@@ -838,11 +848,12 @@ impl Walk<'_, '_> {
         }
         match path.split_last() {
             None => {
-                // The evaluator reads defaults and the var files it is told of;
-                // a value it cannot see (Terragrunt inputs, a `-var` where
-                // terraform runs, var files not known) must not let it clear
-                // a commit, so those links are never keyed.
-                let seen = matches!(self.inputs.var_files, VarFiles::Exact { .. });
+                // The evaluator reads defaults, the root's auto-loaded var files
+                // and the var files it is told of; a value it cannot see
+                // (Terragrunt inputs, a `-var` where terraform runs, another var
+                // file) must not let it clear a commit: those links are never
+                // keyed (a var file's touch is keyed only if the evaluator reads
+                // that file, decided per touch).
                 let unseen = Flags {
                     cause: flags.cause,
                     keyed: false,
@@ -854,7 +865,7 @@ impl Walk<'_, '_> {
                     },
                     format!("the value of `var.{name}`, which it uses"),
                     flags.cause,
-                    flags.keyed && seen,
+                    flags.keyed,
                 );
                 for file in self.inputs.terragrunt.clone() {
                     self.site(

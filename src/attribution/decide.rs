@@ -290,12 +290,13 @@ impl Decider<'_, '_> {
         let closure = self.closure;
         let mut wrote: BTreeMap<usize, Wrote> = BTreeMap::new();
         for link in &closure.links {
-            let mut add = |ci: usize, line: String| {
-                wrote
-                    .entry(ci)
-                    .or_default()
-                    .add(line, link.cause, link.keyed);
+            // `keyed`: what the evaluator sees (a var file it does not read
+            // must not let it clear a commit).
+            let mut add_as = |ci: usize, line: String, keyed: bool| {
+                wrote.entry(ci).or_default().add(line, link.cause, keyed);
             };
+            let keyed = link.keyed;
+            let mut add = |ci: usize, line: String| add_as(ci, line, keyed);
             match &link.matcher {
                 Matcher::Site(site) => {
                     for &(ci, ti) in self.index.sites.get(site).into_iter().flatten() {
@@ -318,10 +319,12 @@ impl Decider<'_, '_> {
                     }
                 }
                 Matcher::Tfvar { name, files } => {
+                    let root = closure.keyed.as_ref().map(|k| k.root.as_str());
                     for &(ci, ti) in self.index.tfvars.get(name).into_iter().flatten() {
                         let t = &self.changed[ci].touches[ti];
                         if files.reads(&t.file) {
-                            add(ci, touched(t, &link.why));
+                            let seen = root.is_some_and(|r| files.evaluated(&t.file, r));
+                            add_as(ci, touched(t, &link.why), keyed && seen);
                         }
                     }
                 }

@@ -1,0 +1,4 @@
+databases = {
+  beta  = { size = 2 }
+  gamma = { size = 3 }
+}

@@ -1,0 +1,3 @@
+databases = {
+  gamma = { size = 3 }
+}
