@@ -587,3 +587,64 @@ fn for_each_keys_removed_from_terraform_tfvars_by_two_commits() {
     c.assert(r#"terraform_data.database["alpha"]"#, &[1], "human");
     c.assert(r#"terraform_data.database["beta"]"#, &[2], "agent");
 }
+
+/// A module that calls itself (Terraform refuses it, so the plan here is
+/// written by hand, as an attacker could): following its outputs stops at a
+/// depth and widens, with no stack overflow and no exit 2.
+#[test]
+fn a_module_that_calls_itself_widens_and_ends() {
+    let repo = TestRepo::new();
+    repo.write(
+        "main.tf",
+        "module \"self\" {\n  source = \"./\"\n}\n\noutput \"v\" {\n  value = module.self.v\n}\n\n\
+         resource \"terraform_data\" \"a\" {\n  triggers_replace = module.self.v\n}\n",
+    );
+    let base = repo.commit(common::repo::HUMAN, "A module calling itself");
+    repo.write(
+        "main.tf",
+        "module \"self\" {\n  source = \"./\"\n}\n\noutput \"v\" {\n  value = module.self.v\n}\n\n\
+         resource \"terraform_data\" \"a\" {\n  triggers_replace = [module.self.v]\n}\n",
+    );
+    repo.commit(common::repo::CLAUDE, "Wrap it");
+    let plan = repo.path().join(".git/plangate-plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version":"1.2","terraform_version":"1.11.4","errored":false,
+            "resource_changes":[{"address":"terraform_data.a","mode":"managed",
+            "type":"terraform_data","name":"a","provider_name":"terraform.io/builtin/terraform",
+            "change":{"actions":["delete","create"],"before":{},"after":{},
+            "replace_paths":[["triggers_replace"]]},
+            "action_reason":"replace_because_cannot_update"}]}"#,
+    )
+    .unwrap();
+    let config = repo.path().join(".git/plangate-test.hcl");
+    std::fs::write(&config, CATCH_ALL).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
+        .args(["check", "--base", &base, "--head", "HEAD", "--preview"])
+        .args(["--format", "json", "--config"])
+        .arg(&config)
+        .arg(&plan)
+        .current_dir(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == RULE)
+        .unwrap();
+    assert_eq!(f["authored_by"], "agent");
+    assert!(
+        f["note"].as_str().unwrap().contains("nest deeper than"),
+        "{f}"
+    );
+}

@@ -290,6 +290,9 @@ const NONE: Flags = Flags {
     keyed: false,
 };
 
+/// How deep module outputs are followed into module calls.
+const MAX_MODULE_DEPTH: usize = 32;
+
 /// The parts of a module call that decide what it instantiates.
 const CALL_PARTS: &[&str] = &["source", "version", "count", "for_each", "providers"];
 
@@ -940,6 +943,17 @@ impl Walk<'_, '_> {
         flags: Flags,
     ) {
         if !self.once(root, path, format!("module {name} {output:?}"), flags) {
+            return;
+        }
+        // Terraform refuses a module that calls itself; a configuration that
+        // does (or nests absurdly deep) must not run plangate out of stack.
+        if path.len() >= MAX_MODULE_DEPTH {
+            let why = format!(
+                "module calls nest deeper than {MAX_MODULE_DEPTH} (a module that calls itself?)"
+            );
+            if !self.out.widen.contains(&why) {
+                self.out.widen.push(why);
+            }
             return;
         }
         let all = [
