@@ -648,3 +648,62 @@ fn a_module_that_calls_itself_widens_and_ends() {
         "{f}"
     );
 }
+
+/// The plan deletes a resource for want of configuration, yet no commit of the
+/// range removed its block: a human only edited it, and the agent changed the
+/// workflow that runs terraform. An edit of the block is no explanation of
+/// its removal, so attribution widens and the agent's commit is named. (The
+/// plan is written by hand: the head still declares the block, as when CI
+/// plans another directory than the one committed.)
+#[test]
+fn an_edit_of_a_deleted_block_does_not_explain_its_removal() {
+    let repo = TestRepo::new();
+    repo.write(
+        "main.tf",
+        "resource \"terraform_data\" \"db\" {\n  input = \"a\"\n}\n",
+    );
+    repo.write(".github/workflows/plan.yml", "on: push\njobs: {}\n");
+    let base = repo.commit(common::repo::HUMAN, "Database");
+    repo.write(
+        "main.tf",
+        "resource \"terraform_data\" \"db\" {\n  input = \"b\"\n}\n",
+    );
+    repo.commit(common::repo::HUMAN, "Rename the input");
+    repo.write(
+        ".github/workflows/plan.yml",
+        "on: push\njobs:\n  plan:\n    steps:\n      - run: terraform plan -chdir=elsewhere\n",
+    );
+    repo.commit(common::repo::CLAUDE, "Plan from elsewhere");
+    let plan = repo.path().join(".git/plangate-plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version":"1.2","terraform_version":"1.11.4","errored":false,
+            "resource_changes":[{"address":"terraform_data.db","mode":"managed",
+            "type":"terraform_data","name":"db","provider_name":"terraform.io/builtin/terraform",
+            "change":{"actions":["delete"],"before":{},"after":null},
+            "action_reason":"delete_because_no_resource_config"}]}"#,
+    )
+    .unwrap();
+    let config = repo.path().join(".git/plangate-test.hcl");
+    std::fs::write(&config, CATCH_ALL).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
+        .args(["check", "--base", &base, "--head", "HEAD", "--preview"])
+        .args(["--format", "json", "--config"])
+        .arg(&config)
+        .arg(&plan)
+        .current_dir(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == RULE)
+        .unwrap();
+    assert_eq!(f["authored_by"], "agent", "{f}");
+    assert_eq!(f["basis"], "infrastructure-files", "{f}");
+    assert_eq!(f["commits"].as_array().unwrap().len(), 2, "{f}");
+}

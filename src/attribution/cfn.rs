@@ -420,10 +420,32 @@ fn mark_causes(out: &mut Closure, change: &Change) {
                 _ => true,
             })
     };
+    let removed = matches!(change.action, Action::Delete | Action::Forget);
+    let own = |l: &Link| matches!(&l.matcher, Matcher::Site(Site::CfnResource { id, .. }) if *id == change.declared.name);
     let mut any = false;
     for l in &mut out.links {
-        l.cause = explains(l);
+        // A removed resource is explained by its removal (or its condition),
+        // not by an edit of its declaration beside a cause not followed.
+        l.cause = explains(l) && !(removed && own(l));
         any |= l.cause;
+    }
+    if removed {
+        let presence: Vec<Link> = out
+            .links
+            .iter()
+            .filter(|l| own(l))
+            .filter_map(|l| match &l.matcher {
+                Matcher::Site(site) => Some(Link {
+                    matcher: Matcher::Presence(site.clone()),
+                    why: l.why.clone(),
+                    cause: true,
+                    keyed: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        any |= !presence.is_empty();
+        out.links.extend(presence);
     }
     let known = causes.iter().all(|c| {
         matches!(

@@ -640,18 +640,22 @@ impl Walk<'_, '_> {
             format!("{}, which it depends on", decl.describe())
         };
         for dir in &dirs {
-            let block_flags = match sel {
-                Sel::Block => flags,
-                _ => NONE,
+            let site = Site::Tf {
+                dir: dir.clone(),
+                decl: decl.clone(),
             };
-            self.site(
-                Site::Tf {
-                    dir: dir.clone(),
-                    decl: decl.clone(),
-                },
-                why.clone(),
-                if own { block_flags } else { flags },
-            );
+            // The change's own block explains it only by appearing or going
+            // (its removal, a rename): an edit of it beside a cause plangate
+            // does not follow is no explanation.
+            self.site(site.clone(), why.clone(), if own { NONE } else { flags });
+            if own && matches!(sel, Sel::Block) {
+                self.out.link(
+                    Matcher::Presence(site),
+                    why.clone(),
+                    flags.cause,
+                    flags.keyed,
+                );
+            }
             if let Sel::Parts(parts) | Sel::Forced(parts) = &sel {
                 for part in parts.iter() {
                     self.site(
