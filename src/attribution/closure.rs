@@ -380,7 +380,10 @@ impl Walk<'_, '_> {
         match (change.action, reason.as_str()) {
             (Action::Replace, "replace_because_cannot_update") if !forced.is_empty() => {
                 self.resource(root, path, &decl, Sel::Forced(&forced), cause, true);
-                self.provider(root, &decl, cause);
+                // A provider upgrade can force it, so its commits are authors;
+                // but an edit of the `terraform` block or the lock file is too
+                // common to stand as the explanation beside a cause not followed.
+                self.provider(root, &decl, NONE);
             }
             (Action::Replace, "replace_because_cannot_update") => {
                 self.resource(root, path, &decl, Sel::All, cause, true);
