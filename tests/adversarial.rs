@@ -164,12 +164,25 @@ fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {rule} finding in {report:#}"))
 }
 
-fn evidence(f: &Value) -> String {
-    f["commits"]
+/// A finding's commit as the report's commit table gives it (author, evidence).
+fn commit_of<'a>(report: &'a Value, f: &Value, i: usize) -> &'a Value {
+    let sha = &f["commits"][i]["sha"];
+    report["commits"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|c| c["evidence"].as_array().unwrap().iter())
+        .find(|c| &c["sha"] == sha)
+        .unwrap_or_else(|| panic!("{sha} is not in the report's commits"))
+}
+
+fn evidence(report: &Value, f: &Value) -> String {
+    (0..f["commits"].as_array().unwrap().len())
+        .flat_map(|i| {
+            commit_of(report, f, i)["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+        })
         .map(|e| e.as_str().unwrap().to_owned())
         .collect::<Vec<_>>()
         .join(" | ")
@@ -235,8 +248,15 @@ fn a_forged_human_author_that_leaves_an_agent_marker_is_caught() {
         assert_eq!(f["address"], "terraform_data.orders_db");
         assert_eq!(f["authored_by"], "agent");
         assert_eq!(f["status"], "blocked");
-        assert_eq!(f["commits"][0]["author"]["email"], "alice@example.com");
-        assert!(evidence(f).contains(says), "{message}: {}", evidence(f));
+        assert_eq!(
+            commit_of(&report, f, 0)["author"]["email"],
+            "alice@example.com"
+        );
+        assert!(
+            evidence(&report, f).contains(says),
+            "{message}: {}",
+            evidence(&report, f)
+        );
     }
 }
 
@@ -250,9 +270,9 @@ fn a_forged_author_with_a_git_ai_note_is_caught() {
     let report = run.report();
     let f = finding(&report, "agent-destroy");
     assert!(
-        evidence(f).contains("git-ai note (refs/notes/ai)"),
+        evidence(&report, f).contains("git-ai note (refs/notes/ai)"),
         "{}",
-        evidence(f)
+        evidence(&report, f)
     );
 }
 
@@ -264,7 +284,7 @@ fn a_forged_author_under_an_agent_committer_is_caught() {
     assert_eq!(run.code, 1);
     let report = run.report();
     assert!(
-        evidence(finding(&report, "agent-destroy"))
+        evidence(&report, finding(&report, "agent-destroy"))
             .contains("committer Claude <noreply@anthropic.com> is claude-code")
     );
 }
@@ -374,7 +394,7 @@ fn limit_a_perfect_forgery_of_a_non_stateful_delete_passes_unless_commits_must_b
     );
     assert_eq!(run.code, 1);
     let report = run.report();
-    assert!(evidence(finding(&report, "agent-destroy")).contains("not signed"));
+    assert!(evidence(&report, finding(&report, "agent-destroy")).contains("not signed"));
 }
 
 #[test]
@@ -728,7 +748,7 @@ fn an_evil_merge_owns_the_deletion_it_hides_and_its_author_answers_for_it() {
     let c = finding_at(&report, "any-delete", "terraform_data.c").expect("c is deleted");
     assert_eq!(shas(c), [merge.as_str()]);
     assert_eq!(c["authored_by"], "human");
-    assert_eq!(c["commits"][0]["author"]["name"], "Alice Human");
+    assert_eq!(commit_of(&report, c, 0)["author"]["name"], "Alice Human");
     assert!(finding_at(&report, "agent-destroy", "terraform_data.c").is_none());
     // `a` is the agent's, from its branch: the clean part of the merge is not blamed.
     let a = finding_at(&report, "agent-destroy", "terraform_data.a").expect("a is the agent's");
@@ -840,7 +860,7 @@ fn amending_the_agent_commits_author_between_runs() {
     let report = run.report();
     let f = finding(&report, "agent-destroy");
     assert_eq!(f["commits"][0]["sha"], a2);
-    assert!(evidence(f).contains("Co-Authored-By: Claude"));
+    assert!(evidence(&report, f).contains("Co-Authored-By: Claude"));
     assert!(
         f["approval"]["ignored"][0]["why"]
             .as_str()
@@ -1191,8 +1211,9 @@ fn a_mailmap_cannot_launder_an_agent_identity() {
     assert_eq!(doc["commits"][0]["agent"], "claude-code");
     let run = check(&repo, &base, &[], &plan_of("agent-deletes-block"));
     assert_eq!(run.code, 1);
+    let report = run.report();
     assert_eq!(
-        finding(&run.report(), "agent-destroy")["commits"][0]["author"]["email"],
+        commit_of(&report, finding(&report, "agent-destroy"), 0)["author"]["email"],
         "noreply@anthropic.com"
     );
 }

@@ -235,7 +235,7 @@ fn a_rebased_range_keeps_the_agent_author() {
     assert_eq!(c.steps_of("terraform_data.peering"), [1]);
     assert_eq!(a.authored_by, AuthoredBy::Agent);
     assert_eq!(a.commits[0].agent.as_deref(), Some("openhands"));
-    assert!(a.commits[0].evidence[0].starts_with("author openhands <openhands@all-hands.dev>"));
+    assert!(a.commits[0].who.evidence[0].starts_with("author openhands <openhands@all-hands.dev>"));
 }
 
 #[test]

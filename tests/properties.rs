@@ -27,7 +27,7 @@ use proptest::test_runner::Config as Cases;
 use serde_json::{Map, Value, json};
 
 use plangate::approvals::{self, NoTeams, PullRequest, Review, Reviews};
-use plangate::attribution::{AttributedCommit, Authorship, Basis, authored_by};
+use plangate::attribution::{AttributedCommit, Authorship, Basis, CommitFacts, authored_by};
 use plangate::classify::Class;
 use plangate::config::{self, Config, hcl::SourceFile};
 use plangate::gate::{self, Approvals, Finding, Verdict};
@@ -720,10 +720,12 @@ fn commit(i: usize) -> AttributedCommit {
         sha: sha.repeat(40),
         class,
         agent: (class == Class::Agent).then(|| "claude-code".into()),
-        committer: author.clone(),
-        author,
-        co_authors: co,
-        evidence: vec![],
+        who: std::sync::Arc::new(CommitFacts {
+            committer: author.clone(),
+            author,
+            co_authors: co,
+            evidence: vec![],
+        }),
         wrote: vec![],
     }
 }
@@ -1182,6 +1184,7 @@ proptest! {
                 source: plangate::git::RangeSource::Flags,
             },
             plans: vec![gate::PlanSummary { path: "plan.json".into(), format: Format::Terraform, changes: s.changes.len() }],
+            commits: gate::commit_table(&findings),
             findings,
             overrides: config(s.config).policy.overrides().into_iter().cloned().collect(),
             approvals: gate::ApprovalSource::None,
@@ -1209,6 +1212,19 @@ proptest! {
                             f.approval.as_ref().map(|a| a.satisfied)]))
             .collect();
         prop_assert_eq!(said, made);
+        // Every commit a finding names is in the report's commit table, once,
+        // with its author: the findings carry only the sha.
+        let table: Vec<&str> = doc["commits"].as_array().unwrap().iter()
+            .map(|c| c["sha"].as_str().unwrap()).collect();
+        let unique: std::collections::BTreeSet<&str> = table.iter().copied().collect();
+        prop_assert_eq!(unique.len(), table.len());
+        for f in &report.findings {
+            for c in &f.commits {
+                let entry = doc["commits"].as_array().unwrap().iter().find(|e| e["sha"] == c.sha.as_str());
+                prop_assert!(entry.is_some(), "{} is not in the commit table", c.sha);
+                prop_assert_eq!(entry.unwrap()["author"]["email"].as_str(), Some(c.who.author.email.as_str()));
+            }
+        }
         let blocked = report.findings.iter().any(|f| f.status == gate::Status::Blocked);
         prop_assert_eq!(blocked, report.result == Verdict::Fail);
         prop_assert_eq!(report.exit_code(false), u8::from(report.result == Verdict::Fail));

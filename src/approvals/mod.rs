@@ -222,7 +222,7 @@ fn excluded(commits: &[AttributedCommit], catalog: &Catalog) -> Vec<Excluded> {
     let mut out = Vec::new();
     for c in commits {
         let short = short(&c.sha);
-        for (person, role) in [(&c.author, "authored"), (&c.committer, "committed")] {
+        for (person, role) in [(&c.who.author, "authored"), (&c.who.committer, "committed")] {
             // GitHub's own web-flow committer is the platform, not a person.
             if person.email.eq_ignore_ascii_case("noreply@github.com") {
                 continue;
@@ -234,7 +234,7 @@ fn excluded(commits: &[AttributedCommit], catalog: &Catalog) -> Vec<Excluded> {
             });
         }
         if c.class == Class::Agent {
-            for co in &c.co_authors {
+            for co in &c.who.co_authors {
                 let agent = crate::classify::is_catalog_identity(catalog, &co.name, &co.email);
                 if !agent {
                     out.push(Excluded {
@@ -286,12 +286,12 @@ fn logins_of(
     let mut out = Vec::new();
     for c in commits {
         if let Some((author, committer)) = reviews.commit_logins.get(&c.sha) {
-            if c.author.email.eq_ignore_ascii_case(&x.email)
+            if c.who.author.email.eq_ignore_ascii_case(&x.email)
                 && let Some(a) = author
             {
                 out.push(a.clone());
             }
-            if c.committer.email.eq_ignore_ascii_case(&x.email)
+            if c.who.committer.email.eq_ignore_ascii_case(&x.email)
                 && let Some(l) = committer
             {
                 out.push(l.clone());

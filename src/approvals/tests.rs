@@ -1,4 +1,5 @@
 use super::*;
+use crate::attribution::CommitFacts;
 use crate::classify::Class;
 use crate::git::Person;
 use crate::policy::{Origin, Person as PolicyPerson, Team};
@@ -18,10 +19,12 @@ fn commit(sha: &str, class: Class, author: Person, co: Vec<Person>) -> Attribute
         sha: sha.into(),
         class,
         agent: (class == Class::Agent).then(|| "claude-code".into()),
-        committer: author.clone(),
-        author,
-        co_authors: co,
-        evidence: vec![],
+        who: std::sync::Arc::new(CommitFacts {
+            committer: author.clone(),
+            author,
+            co_authors: co,
+            evidence: vec![],
+        }),
         wrote: vec![],
     }
 }

@@ -41,8 +41,8 @@ struct Changed<'h> {
     authored: &'h Authored,
     touches: Vec<Touch>,
     paths: Vec<String>,
-    /// The people its co-author lines (and the commits it quotes) name, read once.
-    co_authors: Vec<crate::git::Person>,
+    /// Its people and class evidence, shared by every change it wrote.
+    who: std::sync::Arc<super::CommitFacts>,
     /// For a merge, what it changed against its first parent (see
     /// [`CommitDiff::first_parent_paths`]), counted only when widening.
     mainline: Vec<String>,
@@ -109,7 +109,7 @@ pub fn attribute(
                 })
                 .collect();
             Changed {
-                co_authors: crate::classify::co_authors(&a.commit),
+                who: std::sync::Arc::new(super::CommitFacts::of(a)),
                 authored: a,
                 touches: touches::commit_touches(files, cfn),
                 mainline: diff
@@ -796,10 +796,7 @@ fn attributed(c: &Changed<'_>, wrote: Vec<String>) -> AttributedCommit {
         sha: a.commit.sha.clone(),
         class: a.by.class,
         agent: a.by.agent().map(str::to_owned),
-        author: a.commit.author.clone(),
-        committer: a.commit.committer.clone(),
-        co_authors: c.co_authors.clone(),
-        evidence: a.by.evidence.clone(),
+        who: c.who.clone(),
         wrote,
     }
 }

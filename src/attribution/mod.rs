@@ -25,6 +25,8 @@ pub mod terraform;
 pub mod terragrunt;
 pub mod touches;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::classify::Class;
@@ -92,14 +94,34 @@ pub struct AttributedCommit {
     pub sha: String,
     pub class: Class,
     pub agent: Option<String>,
+    /// Who made it and why it is `class`: the same for every change it wrote,
+    /// so shared, and printed once per report rather than once per finding.
+    #[serde(skip)]
+    pub who: Arc<CommitFacts>,
+    /// What it changed that the change depends on.
+    pub wrote: Vec<String>,
+}
+
+/// The people of one commit and the evidence for its class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitFacts {
     pub author: Person,
     pub committer: Person,
     /// People named in its `Co-authored-by` lines.
     pub co_authors: Vec<Person>,
     /// Why the commit is `class` (from classification).
     pub evidence: Vec<String>,
-    /// What it changed that the change depends on.
-    pub wrote: Vec<String>,
+}
+
+impl CommitFacts {
+    pub fn of(a: &crate::history::Authored) -> CommitFacts {
+        CommitFacts {
+            author: a.commit.author.clone(),
+            committer: a.commit.committer.clone(),
+            co_authors: crate::classify::co_authors(&a.commit),
+            evidence: a.by.evidence.clone(),
+        }
+    }
 }
 
 /// Who wrote one destructive change.

@@ -307,6 +307,10 @@ pub struct Report {
     pub range: Range,
     pub plans: Vec<PlanSummary>,
     pub findings: Vec<Finding>,
+    /// Each commit the findings are attributed to, once: who made it and the
+    /// evidence for its class (a finding's commits give the sha, the class and
+    /// what the commit wrote of that change).
+    pub commits: Vec<CommitEntry>,
     /// Built-in rules the configuration loosened on purpose.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
@@ -361,6 +365,32 @@ impl Report {
     pub fn blocked(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.status == Status::Blocked)
     }
+}
+
+/// One commit of [`Report::commits`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitEntry {
+    pub sha: String,
+    pub class: crate::classify::Class,
+    pub agent: Option<String>,
+    #[serde(flatten)]
+    pub who: crate::attribution::CommitFacts,
+}
+
+/// The commits `findings` are attributed to, each once, in the order first named.
+pub fn commit_table(findings: &[Finding]) -> Vec<CommitEntry> {
+    let mut seen = std::collections::HashSet::new();
+    findings
+        .iter()
+        .flat_map(|f| &f.commits)
+        .filter(|c| seen.insert(c.sha.as_str()))
+        .map(|c| CommitEntry {
+            sha: c.sha.clone(),
+            class: c.class,
+            agent: c.agent.clone(),
+            who: (*c.who).clone(),
+        })
+        .collect()
 }
 
 pub fn verdict(findings: &[Finding]) -> Verdict {

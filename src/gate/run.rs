@@ -180,6 +180,7 @@ pub fn run(
                 changes: p.changes.len(),
             })
             .collect(),
+        commits: super::commit_table(&findings),
         findings,
         overrides: config.policy.overrides().into_iter().cloned().collect(),
         approvals: source,
@@ -378,10 +379,7 @@ fn changed_files(
                     sha: a.commit.sha.clone(),
                     class: a.by.class,
                     agent: a.by.agent().map(str::to_owned),
-                    author: a.commit.author.clone(),
-                    committer: a.commit.committer.clone(),
-                    co_authors: crate::classify::co_authors(&a.commit),
-                    evidence: a.by.evidence.clone(),
+                    who: std::sync::Arc::new(attribution::CommitFacts::of(a)),
                     wrote: vec![format!("changed {path}")],
                 })
                 .collect();

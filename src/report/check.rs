@@ -217,11 +217,11 @@ pub fn markdown(checked: &Checked) -> String {
                     out,
                     "- commit `{}` by {} — {}{agent}: {}",
                     short(&c.sha),
-                    cell(&c.author.to_string()),
+                    cell(&c.who.author.to_string()),
                     c.class.as_str(),
                     cell(&c.wrote.join("; "))
                 );
-                for e in &c.evidence {
+                for e in &c.who.evidence {
                     let _ = writeln!(out, "  - {}", cell(e));
                 }
             }

@@ -116,10 +116,10 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
             "commit {} ({}{agent}, {}): {}",
             short(&c.sha),
             c.class.as_str(),
-            c.author,
+            c.who.author,
             c.wrote.join("; ")
         );
-        for e in &c.evidence {
+        for e in &c.who.evidence {
             let _ = writeln!(help, "  because {e}");
         }
     }

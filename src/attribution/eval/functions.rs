@@ -83,7 +83,7 @@ pub(super) fn context() -> Context<'static> {
         }
         ctx.declare_func(name, b.build(f));
     };
-    def(REF, vec![ParamType::Number], None, reference);
+    def(REF, vec![ParamType::Number], Some(Any), reference);
     def(UNKNOWN, vec![Str], None, unknown);
     def(ARITH, vec![Str, Any, Any], None, arith);
     def(TEMPLATE, vec![], Some(Any), template);
@@ -255,18 +255,60 @@ pub(super) fn sort_keys(v: &mut Value, depth: usize) {
 
 // ---- internal functions ----
 
+/// `__plangate_ref(slot, steps…)`: the slot's value, or the part of it the
+/// steps (attribute names and literal keys and indexes) lead to. Walking
+/// before cloning matters: `local.fleet.root.dns` of a decoded data file copies
+/// the list, not the file.
 fn reference(args: FuncArgs) -> Result<Value, String> {
     let slot = args[0]
         .as_number()
         .and_then(Number::as_u64)
         .unwrap_or(u64::MAX);
-    let found = with_bench(|b| {
-        usize::try_from(slot)
+    with_bench(|b| {
+        let Some(mut v) = usize::try_from(slot)
             .ok()
             .and_then(|i| b.values.get(i))
-            .and_then(Clone::clone)
-    });
-    found.ok_or_else(|| format!("{NEED_REF}{slot}"))
+            .and_then(Option::as_ref)
+        else {
+            return Err(format!("{NEED_REF}{slot}"));
+        };
+        for step in args.iter().skip(1) {
+            v = step_into(v, step)?;
+        }
+        Ok(v.clone())
+    })
+}
+
+/// One step of a traversal, as Terraform takes it: an attribute or key of an
+/// object, an index of a list (a key that is a number's text converts).
+fn step_into<'v>(v: &'v Value, step: &Value) -> Result<&'v Value, String> {
+    let found = match (v, step) {
+        (Value::Object(o), Value::String(k)) => o.get(k),
+        (Value::Object(o), Value::Number(n)) => o.get(&n.to_string()),
+        (Value::Array(a), Value::Number(n)) => {
+            n.as_u64().and_then(|i| a.get(usize::try_from(i).ok()?))
+        }
+        (Value::Array(a), Value::String(k)) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    };
+    found.ok_or_else(|| {
+        let shown = match step {
+            Value::String(k) => format!("\"{k}\""),
+            other => other.to_string(),
+        };
+        format!("{} has no element {shown}", describe_kind(v))
+    })
+}
+
+fn describe_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "an object",
+        Value::Array(_) => "a list",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a bool",
+        Value::Null => "null",
+    }
 }
 
 fn unknown(args: FuncArgs) -> Result<Value, String> {

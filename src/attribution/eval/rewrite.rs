@@ -45,7 +45,23 @@ fn traversal_text(root: &str, ops: &[TraversalOperator]) -> String {
     s
 }
 
+/// A traversal step known without evaluating anything: `.name`, `["k"]`, `[2]`.
+fn static_step(op: &TraversalOperator) -> Option<Expression> {
+    match op {
+        TraversalOperator::GetAttr(a) => Some(Expression::String(a.to_string())),
+        TraversalOperator::Index(e @ (Expression::String(_) | Expression::Number(_))) => {
+            Some(e.clone())
+        }
+        TraversalOperator::LegacyIndex(n) => Some(Expression::Number(Number::from(*n))),
+        _ => None,
+    }
+}
+
 impl Evaluator<'_> {
+    fn slot_ref(n: usize) -> Expression {
+        internal(functions::REF, vec![Expression::Number(Number::from(n))])
+    }
+
     /// Rewrites `expr` for evaluation: references become slot lookups, things
     /// outside the repository become [`functions::UNKNOWN`] calls carrying the
     /// reason, arithmetic becomes checked, and templates become function calls so
@@ -218,11 +234,11 @@ impl Evaluator<'_> {
         let base = match (root, attr) {
             ("var", Some(name)) => {
                 let n = self.slot(frame, Ref::Var(name.to_string()));
-                internal(functions::REF, vec![Expression::Number(Number::from(n))])
+                Self::slot_ref(n)
             }
             ("local", Some(name)) => {
                 let n = self.slot(frame, Ref::Local(name.to_string()));
-                internal(functions::REF, vec![Expression::Number(Number::from(n))])
+                Self::slot_ref(n)
             }
             ("path", Some("module")) => {
                 Expression::String(relative(&self.frames[0], &self.frames[frame]))
@@ -230,11 +246,11 @@ impl Evaluator<'_> {
             ("path", Some("root" | "cwd")) => Expression::String(".".into()),
             ("each", Some(k @ ("key" | "value"))) if instance.is_some() => {
                 let n = self.slot(instance.unwrap_or(0), Ref::Each(k == "key"));
-                internal(functions::REF, vec![Expression::Number(Number::from(n))])
+                Self::slot_ref(n)
             }
             ("count", Some("index")) if instance.is_some() => {
                 let n = self.slot(instance.unwrap_or(0), Ref::CountIndex);
-                internal(functions::REF, vec![Expression::Number(Number::from(n))])
+                Self::slot_ref(n)
             }
             ("terraform", Some("workspace")) => {
                 return unknown(format!(
@@ -267,7 +283,19 @@ impl Evaluator<'_> {
                 ));
             }
         };
-        let rest = self.rewrite_ops(&ops[1..], frame, what, instance, bound);
+        // Leading attribute names and literal keys are walked inside the slot
+        // lookup, so that only the part reached is copied.
+        let mut ops = &ops[1..];
+        let mut base = base;
+        if let Expression::FuncCall(call) = &mut base
+            && call.name.name.as_str() == functions::REF
+        {
+            while let Some(step) = ops.first().and_then(static_step) {
+                call.args.push(step);
+                ops = &ops[1..];
+            }
+        }
+        let rest = self.rewrite_ops(ops, frame, what, instance, bound);
         if rest.is_empty() {
             base
         } else {

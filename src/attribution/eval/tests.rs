@@ -636,3 +636,46 @@ fn wide_fan_out_of_locals_stays_within_bounds() {
     main.push_str("}\nresource \"aws_db\" \"x\" { count = length(local.l39) }\n");
     reason(db(&[("main.tf", &main)]), &["more than 200000 elements"]);
 }
+
+/// Attribute names and literal keys after a reference are walked inside the
+/// lookup (only the part reached is copied); the value is Terraform's.
+#[test]
+fn static_steps_after_a_reference() {
+    let locals = r#"locals {
+  fleet = jsondecode(file("fleet.json"))
+  keyed = { "0" = { names = ["x"] } }
+}
+"#;
+    let fleet = r#"{"root": {"dbs": [{"keys": ["a", "b"]}, {"keys": ["c"]}]}}"#;
+    let with = |expr: &str| {
+        db(&[
+            ("locals.tf", locals),
+            ("fleet.json", fleet),
+            (
+                "main.tf",
+                &format!(r#"resource "aws_db" "x" {{ for_each = toset({expr}) }}"#),
+            ),
+        ])
+    };
+    assert_eq!(with("local.fleet.root.dbs[0].keys"), Ok(keys(&["a", "b"])));
+    assert_eq!(
+        with(r#"local.fleet["root"]["dbs"][1].keys"#),
+        Ok(keys(&["c"]))
+    );
+    // A list index given as a string, and an object key given as a number.
+    assert_eq!(with(r#"local.fleet.root.dbs["1"].keys"#), Ok(keys(&["c"])));
+    assert_eq!(with("local.keyed[0].names"), Ok(keys(&["x"])));
+    // A dynamic index still works after the static part.
+    assert_eq!(
+        with("local.fleet.root.dbs[length(local.fleet.root.dbs) - 1].keys"),
+        Ok(keys(&["c"]))
+    );
+    reason(
+        with("local.fleet.root.tables"),
+        &["an object has no element \"tables\""],
+    );
+    reason(
+        with("local.fleet.root.dbs[5].keys"),
+        &["a list has no element 5"],
+    );
+}
