@@ -12,6 +12,13 @@
 #                       unless `agents { review_suggestions = "ignore" }`)
 #   bot "NAME" { … }    automation that is not AI (dependency updates, releases)
 #   disclosure { … }    trailers in which people disclose AI help
+#   prose { … }         sentences in which people say an AI tool wrote the change
+#
+# Automation the catalog does not list counts as an agent: a GitHub App's
+# `[bot]` account, or a no-reply address outside GitHub's users domain, is
+# "automation not known to be non-AI" unless a `bot` block below (or in
+# .plangate.hcl) names it. New tools appear monthly; the safe default is not
+# to depend on this list being complete.
 #
 # Attributes of agent and bot blocks:
 #   description   what it is
@@ -47,6 +54,7 @@ agent "claude-code" {
     "^🤖 Generated with \\[Claude Code\\]\\(https://(claude\\.ai/code|claude\\.com/claude-code)",
     "^Claude-Session: https://claude\\.ai/code/session_",
     "^https://claude\\.ai/code/session_\\w+$",
+    "https://claude\\.ai/code/session_\\w+",
   ]
   names = ["claude", "anthropic"]
 }
@@ -56,6 +64,11 @@ agent "copilot-coding-agent" {
   identities = [
     { github_id = 198982749 }, # copilot-swe-agent[bot]; squash merges are authored "Copilot" with the same id
   ]
+}
+
+agent "github-agent-session" {
+  description = "An agent run on GitHub (the Copilot coding agent, Claude or Codex on Agent HQ): its session log link"
+  patterns = ["^Agent-Logs-Url: https://github\\.com/[^/\\s]+/[^/\\s]+/sessions/"]
 }
 
 agent "copilot-app" {
@@ -101,7 +114,8 @@ agent "codex" {
     { github_id = 242516109 }, # openai-code-agent, GitHub Agent HQ
     { github_id = 215057067 }, # openai-codex[bot]
   ]
-  names = ["codex", "openai", "gpt", "chatgpt"]
+  patterns = ["https://chatgpt\\.com/codex/tasks/task_\\w+"]
+  names    = ["codex", "openai", "gpt", "chatgpt"]
 }
 
 agent "devin" {
@@ -109,7 +123,7 @@ agent "devin" {
   identities = [
     { github_id = 158243242 }, # devin-ai-integration[bot]
   ]
-  patterns = ["^Generated with \\[Devin\\]\\(https://devin\\.ai\\)"]
+  patterns = ["^Generated with \\[Devin\\]\\(https://devin\\.ai\\)", "https://app\\.devin\\.ai/sessions/[0-9a-f]+"]
   names    = ["devin"]
 }
 
@@ -119,7 +133,7 @@ agent "cursor" {
     { email = "cursoragent@cursor.com" },
     { github_id = 206951365 }, # cursor[bot]
   ]
-  patterns = ["^Made-with: Cursor\\s*$"]
+  patterns = ["^Made-with: Cursor\\s*$", "https://(www\\.)?cursor\\.com/agents\\?id=\\S+"]
   names    = ["cursor"]
 }
 
@@ -176,7 +190,7 @@ agent "amp" {
   identities = [
     { email = "amp@ampcode.com" },
   ]
-  patterns = ["^Amp-Thread-ID: https://ampcode\\.com/threads/"]
+  patterns = ["^Amp-Thread-ID: https://ampcode\\.com/threads/", "https://ampcode\\.com/threads/T-[0-9a-fA-F-]+"]
   names    = ["amp", "ampcode"]
 }
 
@@ -296,12 +310,47 @@ bot "openhands-lint" {
 }
 
 bot "release-automation" {
-  description = "Other automation seen in public history"
+  description = "Release and contributor robots seen in public history"
   identities = [
     { login = "allcontributors[bot]" },
     { login = "blacksmith-sh[bot]" },
     { login = "hashicorp-tsccr[bot]" },
     { login = "gemini-cli-robot" },
+    { login = "release-please[bot]" },
+    { github_id = 55107282 }, # release-please[bot]
+    { email = "semantic-release-bot@martynus.net" },
+    { email = "bot@goreleaser.com" },
+    { login = "changeset-bot[bot]" },
+    { login = "ghostty-vouch[bot]" },
+    { login = "github-merge-queue[bot]" },
+    { login = "copybara-service[bot]" },
+  ]
+}
+
+bot "github-actions-user" {
+  description = "GitHub Actions workflows committing with the actions user's address"
+  identities  = [{ email = "action@github.com" }, { email = "actions@github.com" }, { email = "github-actions@github.com" }]
+}
+
+bot "maintenance-bots" {
+  description = "Non-AI maintenance apps: formatting and lint autofix, stale issues, images, merges, coverage"
+  identities = [
+    { login = "pre-commit-ci[bot]" },
+    { github_id = 66853113 }, # pre-commit-ci[bot]
+    { login = "autofix-ci[bot]" },
+    { login = "mergify[bot]" },
+    { login = "kodiakhq[bot]" },
+    { login = "imgbot[bot]" },
+    { login = "stale[bot]" },
+    { login = "codecov[bot]" },
+    { login = "restyled-io[bot]" },
+    { login = "dependabot-preview[bot]" },
+    { login = "greenkeeper[bot]" },
+    { login = "snyk-bot" },
+    { email = "snyk-bot@snyk.io" },
+    { login = "pyup-bot" },
+    { email = "noreply@weblate.org" },
+    { email = "hosted@weblate.org" },
   ]
 }
 
@@ -313,5 +362,28 @@ disclosure {
   names = [
     "llm", "chatgpt", "gpt", "claude", "sonnet", "opus", "haiku", "gemini", "qwen",
     "deepseek", "mistral", "codestral", "llama", "grok", "glm", "kimi", "o1", "o3", "o4",
+  ]
+}
+
+prose {
+  # A line that starts with one of these (case-insensitive regular expressions),
+  # followed by an agent's or model's name and nothing but the end of the
+  # sentence or a joining word ("and", "to", "for"…), says a tool wrote the
+  # change: "Developed with assistance from Claude Code", "This PR was written
+  # by Codex". A line that only names a tool ("Fix Claude Code hook parsing",
+  # "address Copilot review comments", "update CLAUDE.md") claims nothing.
+  claims = [
+    "((this|the) (commit|change|patch|pr|pull request|fix|code|implementation|refactor|feature|update|work) (was|is|has been) |(code|changes?|tests?|docs?) )?((fully|partly|partially|mostly|largely|entirely|primarily|completely) )?(generated|written|created|authored|developed|implemented|produced|drafted|coded|built|made|co-authored|co-written|co-developed|prepared|refactored)( (with|by|using|via|through|in collaboration with))( (the )?(help|assistance|support) (of|from))?",
+    "(with|using) (the )?(help|assistance|support) (of|from)",
+    "(ai|llm)[- ](assisted|generated) (by|with|using)",
+  ]
+  # Words that may follow an agent's or model's name in such a sentence or in a
+  # co-author line without an address ("Claude Opus 4.6 (1M context)").
+  words = [
+    "code", "agent", "agents", "ai", "assistant", "assist", "cli", "app", "bot", "github",
+    "google", "openai", "anthropic", "pro", "max", "mini", "nano", "flash", "lite",
+    "preview", "thinking", "turbo", "context", "coder", "coding", "autofix", "powered",
+    "by", "model", "latest", "high", "low", "medium", "swe", "cloud", "web", "ide",
+    "desktop", "chat", "composer", "background", "labs", "developer", "plus",
   ]
 }

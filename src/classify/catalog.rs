@@ -92,6 +92,10 @@ pub struct Catalog {
     pub disclosure_trailers: Vec<String>,
     /// Model words (lower case) that make a disclosure count.
     pub disclosure_names: Vec<String>,
+    /// Sentence openings that claim an AI tool wrote the change (`prose`).
+    pub claims: Vec<Regex>,
+    /// Words that may follow an agent's or model's name (`prose.words`).
+    pub name_words: Vec<String>,
     pub settings: Settings,
 }
 
@@ -102,6 +106,8 @@ impl Catalog {
             entries: Vec::new(),
             disclosure_trailers: Vec::new(),
             disclosure_names: Vec::new(),
+            claims: Vec::new(),
+            name_words: Vec::new(),
             settings: Settings::default(),
         };
         let mut reader = Reader::new(SourceFile::new(BUILTIN_NAME, BUILTIN));
@@ -111,7 +117,10 @@ impl Catalog {
         for block in reader.blocks(&mut f, "disclosure") {
             catalog.read_disclosure(&mut reader, block);
         }
-        reader.unknown(f, "`agent`, `bot` or `disclosure` blocks");
+        for block in reader.blocks(&mut f, "prose") {
+            catalog.read_prose(&mut reader, block);
+        }
+        reader.unknown(f, "`agent`, `bot`, `disclosure` or `prose` blocks");
         reader.finish()?;
         Ok(catalog)
     }
@@ -155,6 +164,31 @@ impl Catalog {
             );
         }
         reader.unknown(f, "`trailers` or `names`");
+    }
+
+    fn read_prose(&mut self, reader: &mut Reader, block: &Block) {
+        let mut f = reader.fields(&block.body, "in `prose`");
+        if let Some(e) = reader.attribute(&mut f, "claims") {
+            for c in reader.strings(e, "claims") {
+                // Anchored at the line's start, and followed by the name.
+                let anchored = crate::config::hcl::Spanned {
+                    value: format!("(?i)^(?:{})\\s+", c.value),
+                    span: c.span.clone(),
+                };
+                if let Some(re) = reader.regex(&anchored, "claims") {
+                    self.claims.push(re);
+                }
+            }
+        }
+        if let Some(e) = reader.attribute(&mut f, "words") {
+            self.name_words.extend(
+                reader
+                    .strings(e, "words")
+                    .into_iter()
+                    .map(|s| s.value.to_lowercase()),
+            );
+        }
+        reader.unknown(f, "`claims` or `words`");
     }
 
     /// Read the `agents { … }` block of `.plangate.hcl`.

@@ -42,12 +42,68 @@ impl Address {
         }
     }
 
-    /// `Name <email>`, as in a `Co-authored-by` trailer. A bare name is no
-    /// address: names alone never identify anyone.
+    /// `Name <email>`, as in a `Co-authored-by` trailer, or written loosely:
+    /// `Name email@host` (no angle brackets), `email@host` alone. A bare name
+    /// is no address (see [`Address::name_only`]).
     pub fn parse(value: &str) -> Option<Address> {
-        let (name, rest) = value.split_once('<')?;
-        let email = rest.split_once('>')?.0;
-        (!email.trim().is_empty()).then(|| Address::new(name, email))
+        if let Some((name, rest)) = value.split_once('<') {
+            let email = rest.split_once('>').map_or(rest, |(e, _)| e);
+            return (!email.trim().is_empty()).then(|| Address::new(name, email));
+        }
+        let value = value.trim();
+        let (name, last) = value
+            .rsplit_once(char::is_whitespace)
+            .unwrap_or(("", value));
+        let email = last.trim_matches(|c: char| "()[]\"',;".contains(c));
+        looks_like_email(email).then(|| Address::new(name, email))
+    }
+
+    /// The name of a co-author line with no address at all
+    /// (`Co-authored-by: Gemini`), when it has neither `<` nor an `@`.
+    pub fn name_only(value: &str) -> Option<String> {
+        let value = value.trim();
+        (!value.is_empty() && !value.contains('<') && !value.contains('@'))
+            .then(|| value.to_owned())
+    }
+
+    /// An address automation commits from, by its shape: a GitHub App's
+    /// `[bot]` account, or a no-reply mailbox outside GitHub's users domain
+    /// (GitHub's own web-flow committer, `noreply@github.com`, is the platform,
+    /// not automation). A person's address never has this shape; a person's
+    /// name may contain "bot", which does not count.
+    pub fn automation(&self) -> Option<String> {
+        if let Some(login) = self.login.as_deref().filter(|l| l.ends_with("[bot]")) {
+            return Some(format!("the GitHub App account {login}"));
+        }
+        if self.name.to_lowercase().ends_with("[bot]") {
+            return Some(format!("the name {} of a GitHub App account", self.name));
+        }
+        let (local, domain) = self.email.split_once('@')?;
+        if domain == "users.noreply.github.com" || self.email == "noreply@github.com" {
+            return None;
+        }
+        let mailbox = [
+            "noreply",
+            "no-reply",
+            "no_reply",
+            "donotreply",
+            "do-not-reply",
+        ];
+        (mailbox.contains(&local) || local.ends_with("[bot]"))
+            .then(|| format!("the no-reply address {}", self.email))
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
     }
 }
 
@@ -62,36 +118,67 @@ fn noreply(email: &str) -> (Option<u64>, Option<String>) {
     }
 }
 
-fn matches(id: &Identity, a: &Address, role: Role) -> bool {
-    let name_ok = id.name.as_ref().is_none_or(|n| a.name.to_lowercase() == *n);
-    let any = id.email.as_ref().is_some_and(|e| *e == a.email)
-        || id.github_id.is_some_and(|g| a.github_id == Some(g))
-        || id
-            .login
-            .as_ref()
-            .is_some_and(|l| a.login.as_deref() == Some(l.as_str()))
-        || id
-            .author_suffix
-            .as_ref()
-            .is_some_and(|s| role == Role::Author && a.name.ends_with(s.as_str()));
-    any && name_ok
+/// Which part of an address an identity matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Email,
+    GitHubId,
+    Login,
+    AuthorSuffix,
 }
 
-/// The catalog entry this address belongs to. An identity that also names the
-/// display name wins over one that does not (OpenHands' lint bot shares the
-/// agent's e-mail but not its name).
+fn matches(id: &Identity, a: &Address, role: Role) -> Option<Field> {
+    if id.name.as_ref().is_some_and(|n| a.name.to_lowercase() != *n) {
+        return None;
+    }
+    if id.email.as_ref().is_some_and(|e| *e == a.email) {
+        Some(Field::Email)
+    } else if id.github_id.is_some_and(|g| a.github_id == Some(g)) {
+        Some(Field::GitHubId)
+    } else if id
+        .login
+        .as_ref()
+        .is_some_and(|l| a.login.as_deref() == Some(l.as_str()))
+    {
+        Some(Field::Login)
+    } else if id
+        .author_suffix
+        .as_ref()
+        .is_some_and(|s| role == Role::Author && a.name.ends_with(s.as_str()))
+    {
+        Some(Field::AuthorSuffix)
+    } else {
+        None
+    }
+}
+
+/// The catalog entry this address belongs to. Where identities match the same
+/// part of the address, one that also names the display name wins (OpenHands'
+/// lint bot shares the agent's e-mail but not its name). Where different
+/// parts match different entries (an app's id beside another app's login),
+/// they disagree and the stronger class wins: an agent over a bot.
 pub fn find<'c>(catalog: &'c Catalog, address: &Address, role: Role) -> Option<&'c Entry> {
-    let hits = catalog.entries.iter().flat_map(|e| {
-        e.identities
-            .iter()
-            .filter(|id| matches(id, address, role))
-            .map(move |id| (id.name.is_some(), e))
-    });
-    let mut best: Option<(bool, &Entry)> = None;
-    for (named, entry) in hits {
-        if best.is_none_or(|(b, _)| named && !b) {
-            best = Some((named, entry));
+    let hits: Vec<(Field, bool, &Entry)> = catalog
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.identities
+                .iter()
+                .filter_map(move |id| matches(id, address, role).map(|f| (f, id.name.is_some(), e)))
+        })
+        .collect();
+    // Per field: the named identity if there is one, else the first.
+    let mut per_field: Vec<(Field, bool, &Entry)> = Vec::new();
+    for (field, named, entry) in hits {
+        match per_field.iter_mut().find(|(f, _, _)| *f == field) {
+            Some(slot) if named && !slot.1 => *slot = (field, named, entry),
+            Some(_) => {}
+            None => per_field.push((field, named, entry)),
         }
     }
-    best.map(|(_, e)| e)
+    per_field
+        .iter()
+        .find(|(_, _, e)| e.kind == super::Kind::Agent)
+        .or(per_field.first())
+        .map(|(_, _, e)| *e)
 }

@@ -215,6 +215,11 @@ fn people(who: &[(Role, &Person)], catalog: &Catalog, found: &mut Vec<Evidence>)
                 catalog.settings.review_suggestions,
                 text,
             ));
+        } else if let Some(shape) = address.automation() {
+            found.push(unknown_automation(
+                format!("{} {person}", role.as_str()),
+                &shape,
+            ));
         }
         if let Some(glob) = configured_email(catalog, &person.email) {
             found.push(Evidence {
@@ -227,6 +232,19 @@ fn people(who: &[(Role, &Person)], catalog: &Catalog, found: &mut Vec<Evidence>)
                 ),
             });
         }
+    }
+}
+
+/// Automation the catalog does not list as non-AI counts as an agent: a
+/// catalog can never name every tool, so the default must not depend on it.
+fn unknown_automation(who: String, shape: &str) -> Evidence {
+    Evidence {
+        class: Class::Agent,
+        who: None,
+        text: format!(
+            "{who} is automation not known to be non-AI ({shape}; list it as a `bot` in \
+             .plangate.hcl if it is not AI)"
+        ),
     }
 }
 
@@ -243,11 +261,12 @@ fn trailer_lines(message: &str, git_trailers: &[(String, String)]) -> Vec<(Strin
     let mut out: Vec<(String, String)> = git_trailers.to_vec();
     for line in message.lines().skip(1).map(str::trim_start) {
         if let Some((k, v)) = line.split_once(':')
+            && let k = trailer_key(k)
             && !k.is_empty()
             && k.len() <= 40
             && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
-            let pair = (k.trim().to_owned(), v.trim().to_owned());
+            let pair = (k, v.trim().to_owned());
             if !out
                 .iter()
                 .any(|(a, b)| a.eq_ignore_ascii_case(&pair.0) && *b == pair.1)
@@ -257,6 +276,17 @@ fn trailer_lines(message: &str, git_trailers: &[(String, String)]) -> Vec<(Strin
         }
     }
     out
+}
+
+/// A trailer key as written loosely: `Co-Authored-By `, `co-authored by`
+/// (space for hyphen), `Co-authored-by` are one key. A space before the colon
+/// or inside the key is tolerated only between word characters.
+fn trailer_key(k: &str) -> String {
+    let k = k.trim();
+    if k.split_whitespace().count() > 3 {
+        return String::new();
+    }
+    k.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
 fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evidence>) {
@@ -294,6 +324,28 @@ fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evi
                 class: Class::Agent,
                 who: None,
                 text: format!("trailer \"{line}\": e-mail matches agents.author_emails \"{glob}\""),
+            });
+            continue;
+        }
+        if lower == "co-authored-by"
+            && let Some(address) = Address::parse(&value)
+            && let Some(shape) = address.automation()
+        {
+            found.push(unknown_automation(format!("co-author \"{value}\""), &shape));
+            continue;
+        }
+        // A person who co-authors gives an address; a name alone that is an
+        // agent's or a model's is how people credit a tool.
+        if lower == "co-authored-by"
+            && let Some(name) = Address::name_only(&value)
+            && let Some(who) = ai_named(catalog, &words(&name))
+        {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: Some(who.clone()),
+                text: format!(
+                    "trailer \"{line}\" names {who} (a name without an address: a tool's, not a person's)"
+                ),
             });
             continue;
         }
@@ -341,22 +393,107 @@ fn trailer_co_authors(message: &str, git_trailers: &[(String, String)]) -> Vec<P
     trailer_lines(message, git_trailers)
         .into_iter()
         .filter(|(key, _)| key.eq_ignore_ascii_case("co-authored-by"))
-        .filter_map(|(_, value)| Address::parse(&value))
-        .map(|a| Person {
-            name: a.name,
-            email: a.email,
+        .filter_map(|(_, value)| match Address::parse(&value) {
+            Some(a) => Some(Person {
+                name: a.name,
+                email: a.email,
+            }),
+            // Named without an address: still someone approvals must know of.
+            None => Address::name_only(&value).map(|name| Person {
+                name,
+                email: String::new(),
+            }),
         })
         .collect()
 }
 
-/// Is this name and address an agent or bot of the catalog?
+/// Is this name and address an agent or bot of the catalog (or, with no
+/// address, a tool's name)?
 pub fn is_catalog_identity(catalog: &Catalog, name: &str, email: &str) -> bool {
-    identity::find(
-        catalog,
-        &Address::new(name, email),
-        identity::Role::CoAuthor,
-    )
-    .is_some()
+    let address = Address::new(name, email);
+    identity::find(catalog, &address, identity::Role::CoAuthor).is_some()
+        || address.automation().is_some()
+        || (email.trim().is_empty() && ai_named(catalog, &words(name)).is_some())
+}
+
+/// The lower-case words of a name or sentence, split at anything but letters and digits.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The agent a name is, when the name is a tool's: every word is a catalog
+/// agent's word, a model word, a `prose.words` word (`code`, `github`,
+/// `cli`…) or a version (`4`, `1m`, `o3`), and one is an agent's or a model's.
+/// "Claude Opus 4.6 (1M context)", "GitHub Copilot" and "OpenHands-GPT-5" are
+/// tools; "Claude Monet" and "Devin Smith" are people.
+fn ai_named(catalog: &Catalog, words: &[String]) -> Option<String> {
+    if words.is_empty() || !words.iter().all(|w| is_tool_word(catalog, w)) {
+        return None;
+    }
+    let agent = words.iter().find_map(|w| {
+        catalog
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::Agent && !e.review)
+            .find(|e| e.names.contains(w))
+    });
+    let model = words.iter().any(|w| catalog.disclosure_names.contains(w));
+    match agent {
+        Some(e) => Some(e.name.clone()),
+        None => model.then(|| UNNAMED_AI.to_owned()),
+    }
+}
+
+fn is_tool_word(catalog: &Catalog, w: &str) -> bool {
+    let version = w.len() <= 4 && w.bytes().any(|b| b.is_ascii_digit());
+    version
+        || w.bytes().all(|b| b.is_ascii_digit())
+        || catalog.name_words.iter().any(|n| n == w)
+        || catalog.disclosure_names.iter().any(|n| n == w)
+        || catalog
+            .entries
+            .iter()
+            .any(|e| e.kind == Kind::Agent && e.names.iter().any(|n| n == w))
+}
+
+/// A sentence that claims an AI tool wrote the change: a `prose.claims`
+/// opening at the start of a line, then a tool's name, and nothing after the
+/// name but the end of the sentence or a joining word. A line that only
+/// mentions a tool ("Fix Claude Code hook parsing", "address Copilot review
+/// comments") makes no claim.
+fn prose_claim(catalog: &Catalog, line: &str) -> Option<String> {
+    let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let claim = catalog.claims.iter().find_map(|re| re.find(line))?;
+    let rest = line[claim.end()..].trim_start_matches(|c: char| "[*_`\"'".contains(c));
+    let rest = rest
+        .strip_prefix("the ")
+        .or_else(|| rest.strip_prefix("The "))
+        .unwrap_or(rest);
+    // The name runs to the first mark that ends it.
+    let end = rest
+        .find(|c: char| ",;:!?()[]<>\"`*".contains(c))
+        .unwrap_or(rest.len());
+    let mut phrase = &rest[..end];
+    // A full stop ends it too, but not inside a version ("4.6").
+    if let Some(i) = phrase.find(". ") {
+        phrase = &phrase[..i];
+    }
+    let phrase = phrase.trim_end_matches('.');
+    const JOINS: &[&str] = &[
+        "and", "to", "for", "in", "on", "with", "from", "at", "which", "that", "as", "under", "&",
+        "via", "using", "while", "after", "before", "then",
+    ];
+    let all = words(phrase);
+    let name: Vec<String> = all
+        .iter()
+        .take_while(|w| !JOINS.contains(&w.as_str()))
+        .cloned()
+        .collect();
+    ai_named(catalog, &name)
 }
 
 /// The agent a disclosure value names: a catalog agent's word, else a model word.
@@ -406,6 +543,19 @@ fn lines(message: &str, catalog: &Catalog, found: &mut Vec<Evidence>) {
                     text,
                 ));
             }
+        }
+    }
+    for line in message.lines().map(str::trim) {
+        let marker = catalog
+            .entries
+            .iter()
+            .any(|e| e.patterns.iter().any(|p| p.is_match(line)));
+        if !marker && let Some(who) = prose_claim(catalog, line) {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: Some(who.clone()),
+                text: format!("message line \"{line}\" says {who} wrote it"),
+            });
         }
     }
     for line in message.lines().map(str::trim) {
