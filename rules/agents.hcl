@@ -160,6 +160,7 @@ agent "gemini-code-assist" {
   review      = true
   identities = [
     { github_id = 176961590 },
+    { login = "gemini-code-assist[bot]" }, # also without the id
   ]
 }
 
@@ -181,6 +182,7 @@ agent "openhands" {
   identities = [
     { email = "openhands@all-hands.dev" },
     { email = "opendevin@opendevin.ai" },
+    { email = "opendevin@all-hands.dev" }, # the resolver, 2024 (All-Hands-AI/OpenHands history)
   ]
   names = ["openhands", "opendevin"]
 }
@@ -316,6 +318,7 @@ bot "release-automation" {
     { login = "blacksmith-sh[bot]" },
     { login = "hashicorp-tsccr[bot]" },
     { login = "gemini-cli-robot" },
+    { email = "gemini-cli-robot@google.com" },
     { login = "release-please[bot]" },
     { github_id = 55107282 }, # release-please[bot]
     { email = "semantic-release-bot@martynus.net" },

@@ -37,7 +37,11 @@ pub fn read_at_most(
 ) -> Result<History, GitError> {
     let range = git.resolve(request)?;
     let commits = git
-        .commits(&range, max_commits)?
+        .commits(
+            &range,
+            max_commits,
+            catalog.settings.unverified == classify::Counted::Agent,
+        )?
         .into_iter()
         .map(|commit| {
             let by = classify::classify(&commit, catalog);

@@ -128,7 +128,11 @@ enum Field {
 }
 
 fn matches(id: &Identity, a: &Address, role: Role) -> Option<Field> {
-    if id.name.as_ref().is_some_and(|n| a.name.to_lowercase() != *n) {
+    if id
+        .name
+        .as_ref()
+        .is_some_and(|n| a.name.to_lowercase() != *n)
+    {
         return None;
     }
     if id.email.as_ref().is_some_and(|e| *e == a.email) {

@@ -334,6 +334,23 @@ fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evi
             found.push(unknown_automation(format!("co-author \"{value}\""), &shape));
             continue;
         }
+        // A tool's name of two words or more ("AI Assistant", "Claude Code")
+        // with an address the catalog does not know: no person is called that
+        // (one word, "Claude", may be a person's first name).
+        if lower == "co-authored-by"
+            && let Some(address) = Address::parse(&value)
+            && words(&address.name).len() >= 2
+            && let Some(who) = ai_named(catalog, &words(&address.name))
+        {
+            found.push(Evidence {
+                class: Class::Agent,
+                who: Some(who.clone()),
+                text: format!(
+                    "trailer \"{line}\" names {who} (a tool's name, at an address the catalog does not list)"
+                ),
+            });
+            continue;
+        }
         // A person who co-authors gives an address; a name alone that is an
         // agent's or a model's is how people credit a tool.
         if lower == "co-authored-by"
@@ -441,7 +458,10 @@ fn ai_named(catalog: &Catalog, words: &[String]) -> Option<String> {
             .filter(|e| e.kind == Kind::Agent && !e.review)
             .find(|e| e.names.contains(w))
     });
-    let model = words.iter().any(|w| catalog.disclosure_names.contains(w));
+    // "AI" names no tool but is no person's name either ("AI Assistant").
+    let model = words
+        .iter()
+        .any(|w| catalog.disclosure_names.contains(w) || w == "ai");
     match agent {
         Some(e) => Some(e.name.clone()),
         None => model.then(|| UNNAMED_AI.to_owned()),

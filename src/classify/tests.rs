@@ -865,6 +865,25 @@ fn loose_co_author_lines() {
         "ai-assisted",
         "without an address",
     );
+    // A tool's name of two words at an address the catalog does not know.
+    agent_as(
+        "Fix\n\nCo-authored-by: AI Assistant <assistant@example.com>",
+        ALICE,
+        "ai-assisted",
+        "a tool's name",
+    );
+    agent_as(
+        "Fix\n\nCo-authored-by: Claude Code <bot@example.com>",
+        ALICE,
+        "claude-code",
+        "a tool's name",
+    );
+    // One word may be a person's first name; with an address it is a person.
+    human("Fix\n\nCo-authored-by: Claude <claude@example.com>", ALICE);
+    human(
+        "Fix\n\nCo-authored-by: Devin Park <devin@example.com>",
+        ALICE,
+    );
     // A person's name without an address stays a person.
     human("Fix\n\nCo-authored-by: Jules Verne", ALICE);
     // A name-only co-author is someone approvals must know of.

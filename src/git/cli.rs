@@ -254,7 +254,14 @@ impl Git {
 
     /// The commits of the range, oldest first, refusing a range of more than
     /// `limit` commits before reading them.
-    pub fn commits(&self, range: &Range, limit: usize) -> Result<Vec<Commit>, GitError> {
+    /// The range's commits, oldest first; `signatures` asks git to check each
+    /// commit's signature (else [`Signature::NotChecked`]).
+    pub fn commits(
+        &self,
+        range: &Range,
+        limit: usize,
+        signatures: bool,
+    ) -> Result<Vec<Commit>, GitError> {
         let spec = format!("{}..{}", range.base, range.head);
         // Counting stops one past the limit: a huge range costs no more than a
         // range at the limit.
@@ -280,7 +287,7 @@ impl Git {
             "%ae",
             "%cn",
             "%ce",
-            "%G?",
+            if signatures { "%G?" } else { "-" },
             "%(trailers:unfold,only)",
             "%B",
         ]

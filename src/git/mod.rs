@@ -40,6 +40,10 @@ pub enum Signature {
     Unverified,
     /// No signature (`N`).
     None,
+    /// Not asked: checking runs gpg once per signed commit (seconds on a long
+    /// range of GitHub-signed commits), so it is done only when a setting
+    /// reads it (`agents { unverified = "agent" }`).
+    NotChecked,
 }
 
 impl Signature {
@@ -47,6 +51,7 @@ impl Signature {
         match code {
             "G" => Signature::Good,
             "N" | "" => Signature::None,
+            "-" => Signature::NotChecked,
             _ => Signature::Unverified,
         }
     }
