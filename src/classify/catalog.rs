@@ -69,6 +69,11 @@ pub struct Settings {
     pub review_suggestions: bool,
     /// How a change whose commits cannot be found counts.
     pub unknown: Counted,
+    /// Whether prose claims ("Developed with assistance from Claude Code") count.
+    pub prose: bool,
+    /// How automation the catalog does not list (a `[bot]` account, a
+    /// no-reply address) counts.
+    pub unknown_automation: Counted,
 }
 
 impl Default for Settings {
@@ -81,6 +86,8 @@ impl Default for Settings {
             unverified: Counted::Human,
             review_suggestions: true,
             unknown: Counted::Agent,
+            prose: true,
+            unknown_automation: Counted::Agent,
         }
     }
 }
@@ -228,9 +235,13 @@ impl Catalog {
                 .filter_map(|p| reader.regex(p, "patterns"))
                 .collect();
         }
+        if let Some(e) = reader.attribute(&mut f, "prose") {
+            s.prose = reader.bool(e, "prose").unwrap_or(true);
+        }
         for (key, slot) in [
             ("unverified", &mut s.unverified),
             ("unknown", &mut s.unknown),
+            ("unknown_automation", &mut s.unknown_automation),
         ] {
             if let Some(e) = reader.attribute(&mut f, key)
                 && let Some(v) = reader.string(e, key)
@@ -263,7 +274,7 @@ impl Catalog {
         }
         reader.unknown(
             f,
-            "`author_emails`, `trailers`, `patterns`, `unverified`, `unknown` or `review_suggestions`",
+            "`author_emails`, `trailers`, `patterns`, `unverified`, `unknown`, `unknown_automation`, `prose` or `review_suggestions`",
         );
     }
 }

@@ -215,7 +215,9 @@ fn people(who: &[(Role, &Person)], catalog: &Catalog, found: &mut Vec<Evidence>)
                 catalog.settings.review_suggestions,
                 text,
             ));
-        } else if let Some(shape) = address.automation() {
+        } else if catalog.settings.unknown_automation == Counted::Agent
+            && let Some(shape) = address.automation()
+        {
             found.push(unknown_automation(
                 format!("{} {person}", role.as_str()),
                 &shape,
@@ -243,7 +245,7 @@ fn unknown_automation(who: String, shape: &str) -> Evidence {
         who: None,
         text: format!(
             "{who} is automation not known to be non-AI ({shape}; list it as a `bot` in \
-             .plangate.hcl if it is not AI)"
+             .plangate.hcl if it is not AI, or set agents.unknown_automation = \"human\")"
         ),
     }
 }
@@ -328,6 +330,7 @@ fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evi
             continue;
         }
         if lower == "co-authored-by"
+            && catalog.settings.unknown_automation == Counted::Agent
             && let Some(address) = Address::parse(&value)
             && let Some(shape) = address.automation()
         {
@@ -570,7 +573,10 @@ fn lines(message: &str, catalog: &Catalog, found: &mut Vec<Evidence>) {
             .entries
             .iter()
             .any(|e| e.patterns.iter().any(|p| p.is_match(line)));
-        if !marker && let Some(who) = prose_claim(catalog, line) {
+        if !marker
+            && catalog.settings.prose
+            && let Some(who) = prose_claim(catalog, line)
+        {
             found.push(Evidence {
                 class: Class::Agent,
                 who: Some(who.clone()),

@@ -1001,3 +1001,29 @@ fn an_id_and_a_login_that_disagree_take_the_stronger_class() {
     );
     assert_eq!(r.class, Class::Bot);
 }
+
+#[test]
+fn prose_and_unknown_automation_can_be_turned_off() {
+    let off = with_config("agents {\n  prose = false\n  unknown_automation = \"human\"\n}\n");
+    let prose = by(
+        ALICE.0,
+        ALICE.1,
+        "Add retries\n\nDeveloped with assistance from Claude Code.",
+    );
+    assert_eq!(classify(&prose, &builtin()).class, Class::Agent);
+    assert_eq!(classify(&prose, &off).class, Class::Human);
+    let app = by(
+        "sweep-ai[bot]",
+        "128439645+sweep-ai[bot]@users.noreply.github.com",
+        "Fix",
+    );
+    assert_eq!(classify(&app, &builtin()).class, Class::Agent);
+    assert_eq!(classify(&app, &off).class, Class::Human);
+    // Catalogued marks are not affected.
+    let marked = by(
+        ALICE.0,
+        ALICE.1,
+        "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+    );
+    assert_eq!(classify(&marked, &off).class, Class::Agent);
+}
