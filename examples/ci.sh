@@ -295,6 +295,11 @@ ln -s "$PWD/$cdk/node_modules" "$work/cdk/node_modules"
 jq -e '.Resources | to_entries | map(.value.Type) | index("AWS::DynamoDB::GlobalTable") and index("AWS::S3::Bucket")' \
   "$work/cdk/cdk.out/OrdersStack-staging.template.json" >/dev/null || fail "the synthesized template lacks the table or the bucket"
 
+section "cdk: the attribution case's committed cloud assembly matches a fresh synth"
+# testdata/attribution/cdk-assembly-manifest: cdk.out/ made by the real CDK.
+bash testdata/attribution/cdk-assembly-manifest/synth.sh --check "$PWD/$cdk/node_modules" ||
+  fail "testdata/attribution/cdk-assembly-manifest differs from what the CDK synthesizes"
+
 section "cdk: .plangate.hcl is a valid configuration"
 (cd "$work/cdk" && "$plangate" rules --config .plangate.hcl >/dev/null) || fail "examples/cdk/.plangate.hcl"
 echo "examples/cdk/.plangate.hcl: valid"

@@ -554,6 +554,17 @@ fn a_cdk_app_source_when_no_template_declares_the_resource() {
     c.assert_wrote("OrdersTable", "changed lib/orders-stack.ts (the CDK app");
 }
 
+/// A committed cloud assembly: three synthesized templates declare
+/// `OrdersTable`; `cdk.out/manifest.json` (made by the real CDK, see the case's
+/// synth.sh) maps the change set's stack Blue to Blue.template.json, so the
+/// human's edit of Green's table is not the cause.
+#[test]
+fn a_cdk_cloud_assembly_names_the_stacks_template() {
+    let c = case("cdk-assembly-manifest");
+    c.assert("OrdersTable", &[2], "agent");
+    c.assert_wrote("OrdersTable", "Blue.template.json");
+}
+
 /// The table's properties come from `snippets/orders-table.yaml` through
 /// `Fn::Transform: AWS::Include`: the agent renames the table there, the
 /// human edits the tags in the template.

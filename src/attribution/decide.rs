@@ -156,7 +156,8 @@ pub fn attribute(
                     let closure = match (&setup, plan.format) {
                         (Some(s), _) => s.closure(&mut repo, change),
                         _ => {
-                            cfn::cloudformation(&mut repo, change, &stack_source(settings, change))
+                            let source = stack_source(settings, &repo, change);
+                            cfn::cloudformation(&mut repo, change, &source)
                         }
                     };
                     let mut decider = Decider {
@@ -954,7 +955,7 @@ fn var_file_arguments(repo: &Repo<'_>, roots: &[String]) -> Vec<String> {
 }
 
 /// The template (and parameters) a change set's stack is deployed from.
-fn stack_source(settings: &Settings, change: &Change) -> StackSource {
+fn stack_source(settings: &Settings, repo: &Repo<'_>, change: &Change) -> StackSource {
     if let Some(name) = &change.declared.stack
         && let Some(s) = settings.stack(name)
     {
@@ -970,6 +971,27 @@ fn stack_source(settings: &Settings, change: &Change) -> StackSource {
             parameters: None,
             origin: "--template".into(),
         };
+    }
+    // A CDK cloud assembly in the repository names each stack's template.
+    if let Some(name) = &change.declared.stack {
+        for snapshot in [repo.head, repo.base] {
+            let paths: Vec<&str> = snapshot.files.keys().map(String::as_str).collect();
+            let text = |p: &str| snapshot.files.get(p).cloned();
+            match super::cdk::template_of(&paths, &text, name) {
+                super::cdk::Found::Template { template, manifest } => {
+                    return StackSource {
+                        template: Some(template),
+                        parameters: None,
+                        origin: format!("the CDK cloud assembly's {manifest}"),
+                    };
+                }
+                // Several assemblies disagree: no choice is made (every
+                // template that declares the id counts, as without one).
+                super::cdk::Found::Ambiguous(_) => break,
+                // The head has none: the stack may have left the app.
+                super::cdk::Found::Nothing => {}
+            }
+        }
     }
     StackSource::default()
 }

@@ -13,6 +13,7 @@
 //! reader of files at any revision ([`Trees`], for evaluating `count` and
 //! `for_each`); [`gather`] is the git edge that reads them.
 
+pub mod cdk;
 pub mod cfn;
 pub mod closure;
 mod decide;
