@@ -898,6 +898,7 @@ fn findings(s: &Scenario) -> Vec<Finding> {
         pull_request: Some(PullRequest {
             number: 7,
             author: s.pr_author.into(),
+            author_id: None,
             head_sha: HEAD.into(),
         }),
         reviews: s.reviews.clone(),
