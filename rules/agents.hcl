@@ -31,6 +31,20 @@
 #   subjects      regular expressions matched against the subject line
 #   names         words that name it in a disclosure trailer value
 #
+# Pull-request signals (agent blocks only): an agent-made pull request makes
+# every commit of the range agent-written. Each can be turned off in
+# `agents { … }` of .plangate.hcl.
+#   logins        GitHub logins of its accounts, matched (case-insensitively)
+#                 against the pull request's author and against reviewers;
+#                 never against commit addresses. The account ids are the
+#                 `github_id`s of `identities`, matched the same way.
+#                 (`agents { pull_request_author = false }`)
+#   branches      prefixes of the head branches of the pull requests it opens
+#                 (`agents { pull_request_branch = false }`)
+#   pr_links      regular expressions over the pull request's body: links to
+#                 its sessions (`agents { pull_request_links = false }`). A
+#                 body that merely names the agent is not a link.
+#
 # Sources: the agent-detection study in the project's reference material, which
 # names for each signal where it was observed or documented.
 
@@ -49,6 +63,9 @@ agent "claude-code" {
     "^https://claude\\.ai/code/session_\\w+$",
   ]
   names = ["claude", "anthropic"]
+  logins   = ["claude[bot]", "claude-code-action[bot]", "anthropic-claude[bot]", "anthropic-code-agent[bot]"]
+  branches = ["claude/"]
+  pr_links = ["(?i)https?://claude\\.ai/code/session_\\w+"]
 }
 
 agent "copilot-coding-agent" {
@@ -56,6 +73,9 @@ agent "copilot-coding-agent" {
   identities = [
     { github_id = 198982749 }, # copilot-swe-agent[bot]; squash merges are authored "Copilot" with the same id
   ]
+  # Its pull requests are opened by the user `Copilot` (account 198982749).
+  logins   = ["Copilot", "copilot-swe-agent[bot]"]
+  branches = ["copilot/"]
 }
 
 agent "copilot-app" {
@@ -90,6 +110,7 @@ agent "copilot" {
     { github_id = 167198135 }, # copilot[bot]
   ]
   names = ["copilot"]
+  logins = ["copilot[bot]"]
 }
 
 agent "codex" {
@@ -102,6 +123,9 @@ agent "codex" {
     { github_id = 215057067 }, # openai-codex[bot]
   ]
   names = ["codex", "openai", "gpt", "chatgpt"]
+  logins   = ["chatgpt-codex-connector[bot]", "openai-codex[bot]"]
+  branches = ["codex/"]
+  pr_links = ["(?i)https?://chatgpt\\.com/codex/tasks/\\w+"]
 }
 
 agent "devin" {
@@ -111,6 +135,9 @@ agent "devin" {
   ]
   patterns = ["^Generated with \\[Devin\\]\\(https://devin\\.ai\\)"]
   names    = ["devin"]
+  logins   = ["devin-ai-integration[bot]"]
+  branches = ["devin/"]
+  pr_links = ["(?i)https?://app\\.devin\\.ai/sessions/\\w+"]
 }
 
 agent "cursor" {
@@ -121,6 +148,9 @@ agent "cursor" {
   ]
   patterns = ["^Made-with: Cursor\\s*$"]
   names    = ["cursor"]
+  logins   = ["cursor[bot]"]
+  branches = ["cursor/"]
+  pr_links = ["(?i)https?://(www\\.)?cursor\\.com/agents\\b"]
 }
 
 agent "jules" {
@@ -129,6 +159,8 @@ agent "jules" {
     { github_id = 161369871 }, # google-labs-jules[bot]
   ]
   names = ["jules"]
+  logins   = ["google-labs-jules[bot]"]
+  branches = ["jules-"]
 }
 
 agent "gemini" {
@@ -139,6 +171,7 @@ agent "gemini" {
     { email = "gemini@google.com" },
   ]
   names = ["gemini"]
+  logins = ["gemini-cli[bot]"]
 }
 
 agent "gemini-code-assist" {
@@ -169,6 +202,7 @@ agent "openhands" {
     { email = "opendevin@opendevin.ai" },
   ]
   names = ["openhands", "opendevin"]
+  branches = ["openhands-"]
 }
 
 agent "amp" {
@@ -178,6 +212,7 @@ agent "amp" {
   ]
   patterns = ["^Amp-Thread-ID: https://ampcode\\.com/threads/"]
   names    = ["amp", "ampcode"]
+  pr_links = ["(?i)https?://ampcode\\.com/threads/[\\w-]+"]
 }
 
 agent "crush" {
@@ -205,6 +240,7 @@ agent "factory-droid" {
     { github_id = 138933559 },
   ]
   names = ["droid"]
+  logins = ["factory-droid[bot]"]
 }
 
 agent "warp" {
@@ -238,6 +274,7 @@ agent "amazon-q" {
     { login = "kiro-agent[bot]" },
   ]
   names = ["kiro"]
+  logins = ["amazon-q-developer[bot]", "kiro-agent[bot]"]
 }
 
 agent "cline" {
@@ -250,6 +287,7 @@ agent "cline" {
     { email = "roomote@roocode.com" },
   ]
   names = ["cline", "cody", "roo"]
+  logins = ["cline[bot]", "continue[bot]", "sourcegraph-cody[bot]", "jetbrains-ai[bot]"]
 }
 
 agent "long-tail" {

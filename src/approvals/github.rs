@@ -178,6 +178,13 @@ impl GitHub {
         }
     }
 
+    /// `GET /repos/{o}/{r}/pulls/{number}`, with the path it was read from.
+    pub fn pull_request(&self, number: u64) -> Result<(String, Value), ApprovalError> {
+        let path = format!("/repos/{}/pulls/{number}", self.repo);
+        let pr = self.get_one(&path)?;
+        Ok((path, pr))
+    }
+
     /// Everything `judge` needs for pull request `number`.
     pub fn reviews(&self, number: u64) -> Result<Reviews, ApprovalError> {
         let base = format!("/repos/{}/pulls/{number}", self.repo);

@@ -270,13 +270,11 @@ fn short(sha: &str) -> String {
 /// A reviewer account that the catalog knows as an agent or a bot.
 fn agent_account(catalog: &Catalog, review: &Review) -> Option<String> {
     catalog.entries.iter().find_map(|e| {
-        let hit = e.identities.iter().any(|id| {
-            id.github_id.is_some_and(|g| review.user_id == Some(g))
-                || id
-                    .login
-                    .as_ref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(&review.login))
-        });
+        let by_id = e
+            .identities
+            .iter()
+            .any(|id| id.github_id.is_some_and(|g| review.user_id == Some(g)));
+        let hit = by_id || crate::classify::pull::is_account(e, &review.login, None);
         hit.then(|| e.name.clone())
     })
 }

@@ -12,6 +12,7 @@ pub mod catalog;
 // Public only for the fuzz targets (fuzz/commit_identity), not an API.
 #[doc(hidden)]
 pub mod identity;
+pub mod pull;
 mod quoted;
 
 use serde::Serialize;
