@@ -94,6 +94,14 @@ fn a_pull_request_opened_by_the_copilot_agent_makes_every_commit_agent() {
         &g,
         "pull request #7 was opened by Copilot (GitHub account 198982749), copilot-coding-agent's account",
     );
+    // The report says so once, too.
+    assert!(
+        report["notes"].as_array().unwrap().iter().any(|n| n
+            == "pull request #7 was opened by Copilot (GitHub account 198982749), \
+                copilot-coding-agent's account: every commit of the range counts as agent-written"),
+        "{}",
+        report["notes"]
+    );
     // The human commit now names the agent.
     let f = finding(&report, "agent-destroy").unwrap();
     assert_eq!(f["commits"][0]["agent"], "copilot-coding-agent", "{f}");

@@ -95,8 +95,15 @@ pub fn run(
         event.as_ref(),
     )?;
     let mut history = history::read(&git, &request, &config.catalog)?;
+    let mut pull_notes = Vec::new();
     if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
-        history.apply_pull_request(&pr, &config.catalog);
+        let signals = history.apply_pull_request(&pr, &config.catalog);
+        if !signals.is_empty() {
+            pull_notes.push(format!(
+                "{}: every commit of the range counts as agent-written",
+                signals.join("; ")
+            ));
+        }
     }
     let root = git.root().to_path_buf();
     let plan_paths: Vec<Option<String>> = reading
@@ -164,6 +171,7 @@ pub fn run(
         .flat_map(|p| p.notes.iter().map(move |n| format!("{}: {n}", p.path)))
         .collect();
     notes.extend(config.policy.warnings.iter().cloned());
+    notes.extend(pull_notes);
     if source == ApprovalSource::None && findings.iter().any(|f| f.status == Status::Blocked) {
         notes.push(
             "no approval source (not a pull request in GitHub Actions, no --approvals FILE): \
