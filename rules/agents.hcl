@@ -38,6 +38,20 @@
 #   subjects      regular expressions matched against the subject line
 #   names         words that name it in a disclosure trailer value
 #
+# Pull-request signals (agent blocks only): an agent-made pull request makes
+# every commit of the range agent-written. Each can be turned off in
+# `agents { … }` of .plangate.hcl.
+#   logins        GitHub logins of its accounts, matched (case-insensitively)
+#                 against the pull request's author and against reviewers;
+#                 never against commit addresses. The account ids are the
+#                 `github_id`s of `identities`, matched the same way.
+#                 (`agents { pull_request_author = false }`)
+#   branches      prefixes of the head branches of the pull requests it opens
+#                 (`agents { pull_request_branch = false }`)
+#   pr_links      regular expressions over the pull request's body: links to
+#                 its sessions (`agents { pull_request_links = false }`). A
+#                 body that merely names the agent is not a link.
+#
 # Sources: the agent-detection study in the project's reference material, which
 # names for each signal where it was observed or documented.
 
@@ -57,6 +71,9 @@ agent "claude-code" {
     "https://claude\\.ai/code/session_\\w+",
   ]
   names = ["claude", "anthropic"]
+  logins   = ["claude[bot]", "claude-code-action[bot]", "anthropic-claude[bot]", "anthropic-code-agent[bot]"]
+  branches = ["claude/"]
+  pr_links = ["(?i)https?://claude\\.ai/code/session_\\w+"]
 }
 
 agent "copilot-coding-agent" {
@@ -64,6 +81,9 @@ agent "copilot-coding-agent" {
   identities = [
     { github_id = 198982749 }, # copilot-swe-agent[bot]; squash merges are authored "Copilot" with the same id
   ]
+  # Its pull requests are opened by the user `Copilot` (account 198982749).
+  logins   = ["Copilot", "copilot-swe-agent[bot]"]
+  branches = ["copilot/"]
 }
 
 agent "github-agent-session" {
@@ -103,6 +123,7 @@ agent "copilot" {
     { github_id = 167198135 }, # copilot[bot]
   ]
   names = ["copilot"]
+  logins = ["copilot[bot]"]
 }
 
 agent "codex" {
@@ -116,6 +137,9 @@ agent "codex" {
   ]
   patterns = ["https://chatgpt\\.com/codex/tasks/task_\\w+"]
   names    = ["codex", "openai", "gpt", "chatgpt"]
+  logins   = ["chatgpt-codex-connector[bot]", "openai-codex[bot]"]
+  branches = ["codex/"]
+  pr_links = ["(?i)https?://chatgpt\\.com/codex/tasks/\\w+"]
 }
 
 agent "devin" {
@@ -125,6 +149,9 @@ agent "devin" {
   ]
   patterns = ["^Generated with \\[Devin\\]\\(https://devin\\.ai\\)", "https://app\\.devin\\.ai/sessions/[0-9a-f]+"]
   names    = ["devin"]
+  logins   = ["devin-ai-integration[bot]"]
+  branches = ["devin/"]
+  pr_links = ["(?i)https?://app\\.devin\\.ai/sessions/\\w+"]
 }
 
 agent "cursor" {
@@ -135,6 +162,9 @@ agent "cursor" {
   ]
   patterns = ["^Made-with: Cursor\\s*$", "https://(www\\.)?cursor\\.com/agents\\?id=\\S+"]
   names    = ["cursor"]
+  logins   = ["cursor[bot]"]
+  branches = ["cursor/"]
+  pr_links = ["(?i)https?://(www\\.)?cursor\\.com/agents\\b"]
 }
 
 agent "jules" {
@@ -143,6 +173,8 @@ agent "jules" {
     { github_id = 161369871 }, # google-labs-jules[bot]
   ]
   names = ["jules"]
+  logins   = ["google-labs-jules[bot]"]
+  branches = ["jules-"]
 }
 
 agent "gemini" {
@@ -153,6 +185,7 @@ agent "gemini" {
     { email = "gemini@google.com" },
   ]
   names = ["gemini"]
+  logins = ["gemini-cli[bot]"]
 }
 
 agent "gemini-code-assist" {
@@ -185,6 +218,7 @@ agent "openhands" {
     { email = "opendevin@all-hands.dev" }, # the resolver, 2024 (All-Hands-AI/OpenHands history)
   ]
   names = ["openhands", "opendevin"]
+  branches = ["openhands-"]
 }
 
 agent "amp" {
@@ -194,6 +228,7 @@ agent "amp" {
   ]
   patterns = ["^Amp-Thread-ID: https://ampcode\\.com/threads/", "https://ampcode\\.com/threads/T-[0-9a-fA-F-]+"]
   names    = ["amp", "ampcode"]
+  pr_links = ["(?i)https?://ampcode\\.com/threads/[\\w-]+"]
 }
 
 agent "crush" {
@@ -221,6 +256,7 @@ agent "factory-droid" {
     { github_id = 138933559 },
   ]
   names = ["droid"]
+  logins = ["factory-droid[bot]"]
 }
 
 agent "warp" {
@@ -254,6 +290,7 @@ agent "amazon-q" {
     { login = "kiro-agent[bot]" },
   ]
   names = ["kiro"]
+  logins = ["amazon-q-developer[bot]", "kiro-agent[bot]"]
 }
 
 agent "cline" {
@@ -266,6 +303,7 @@ agent "cline" {
     { email = "roomote@roocode.com" },
   ]
   names = ["cline", "cody", "roo"]
+  logins = ["cline[bot]", "continue[bot]", "sourcegraph-cody[bot]", "jetbrains-ai[bot]"]
 }
 
 agent "long-tail" {

@@ -1,5 +1,6 @@
 //! The commits of a run's range, read from git and classified.
 
+use crate::classify::pull::{self, PullFacts};
 use crate::classify::{self, Catalog, Classified};
 use crate::git::{Commit, Git, GitError, Range, RangeRequest};
 
@@ -15,6 +16,28 @@ pub struct History {
     pub range: Range,
     /// Oldest first.
     pub commits: Vec<Authored>,
+}
+
+impl History {
+    /// Apply a pull request's agent signals: an agent-made pull request makes
+    /// every commit of the range agent-written, with the pull request's
+    /// evidence in each commit's. Returns the signals found.
+    pub fn apply_pull_request(&mut self, pr: &PullFacts, catalog: &Catalog) -> Vec<String> {
+        let found = pull::signals(pr, catalog);
+        for authored in &mut self.commits {
+            let by = std::mem::replace(
+                &mut authored.by,
+                Classified {
+                    class: classify::Class::Human,
+                    name: None,
+                    evidence: Vec::new(),
+                    own: classify::Class::Human,
+                },
+            );
+            authored.by = pull::apply(by, &found);
+        }
+        found.into_iter().map(|e| e.text).collect()
+    }
 }
 
 /// The most commits [`read`] reads from one range. A longer range is a wrong

@@ -725,6 +725,7 @@ fn commit(i: usize) -> AttributedCommit {
             author,
             co_authors: co,
             evidence: vec![],
+            own_class: class,
         }),
         wrote: vec![],
     }
@@ -852,6 +853,14 @@ fn model_change(c: &GenChange) -> Change {
 
 /// The findings of a scenario, judged.
 fn findings(s: &Scenario) -> Vec<Finding> {
+    findings_with(s, &|c| c)
+}
+
+/// The same, with each commit passed through `edit` first.
+fn findings_with(
+    s: &Scenario,
+    edit: &dyn Fn(AttributedCommit) -> AttributedCommit,
+) -> Vec<Finding> {
     let config = config(s.config);
     let plan = Plan {
         path: "plan.json".into(),
@@ -867,8 +876,12 @@ fn findings(s: &Scenario) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let commits: Vec<AttributedCommit> =
-                c.commits.as_ref()?.iter().map(|&k| commit(k)).collect();
+            let commits: Vec<AttributedCommit> = c
+                .commits
+                .as_ref()?
+                .iter()
+                .map(|&k| edit(commit(k)))
+                .collect();
             Some((
                 i,
                 Authorship {
@@ -898,6 +911,7 @@ fn findings(s: &Scenario) -> Vec<Finding> {
         pull_request: Some(PullRequest {
             number: 7,
             author: s.pr_author.into(),
+            author_id: None,
             head_sha: HEAD.into(),
         }),
         reviews: s.reviews.clone(),
@@ -957,6 +971,36 @@ proptest! {
             let satisfied = |f: &Finding| f.approval.as_ref().is_some_and(|x| x.satisfied);
             prop_assert!(satisfied(b) || !satisfied(a), "{} became satisfied", b.rule);
         }
+    }
+
+    /// An agent-made pull request (its author, branch or body) makes every
+    /// commit agent-written, through the classifier's own rule: that never
+    /// lets a failing gate pass.
+    #[test]
+    fn an_agent_pull_request_never_turns_fail_into_pass(
+        s in scenario(),
+        agent in prop::sample::select(vec!["codex", "devin", "claude-code"]),
+    ) {
+        let signal = [plangate::classify::Evidence {
+            class: Class::Agent,
+            who: Some(agent.into()),
+            text: format!("pull request head branch matches {agent}'s prefix"),
+        }];
+        let as_agent = |c: AttributedCommit| {
+            let by = plangate::classify::pull::apply(
+                plangate::classify::Classified {
+                    class: c.class,
+                    name: c.agent.clone(),
+                    evidence: c.who.evidence.clone(),
+                    own: c.who.own_class,
+                },
+                &signal,
+            );
+            AttributedCommit { class: by.class, agent: by.agent().map(str::to_owned), ..c }
+        };
+        let before = gate::verdict(&findings(&s));
+        let after = gate::verdict(&findings_with(&s, &as_agent));
+        prop_assert!(!(before == Verdict::Fail && after == Verdict::Pass));
     }
 
     /// The same, on the judge alone, with every rule shape of `from`.

@@ -90,6 +90,17 @@ pub enum ApprovalError {
     Pagination { path: String, why: String },
 
     #[error(
+        "the pull request in {source_name} has no `{field}`: plangate cannot tell whether an agent made it"
+    )]
+    #[diagnostic(
+        code(plangate::approvals::pull_request_facts),
+        help(
+            "plangate reads who opened the pull request (`user.login`, `user.id`), its head branch (`head.ref`) and its body to tell whether an agent made it; give the whole `pull_request` event payload, or turn the signal off in .plangate.hcl: `agents {{ pull_request_author = false }}`, `pull_request_branch = false`, `pull_request_links = false`"
+        )
+    )]
+    PullRequestFacts { source_name: String, field: String },
+
+    #[error(
         "a rule requires approval from {team}, and GitHub team membership cannot be read without the API"
     )]
     #[diagnostic(

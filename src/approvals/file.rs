@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::{ApprovalError, PullRequest, Review, Reviews};
 
-/// Reviews from a JSON array as the API returns them.
+/// Reviews from a JSON array as the API returns them, read as strictly as the
+/// API's answer ([`review_fields`]).
 pub fn parse_reviews(path: &str, text: &str) -> Result<Vec<Review>, ApprovalError> {
     let bad = |why: String| ApprovalError::File {
         path: path.to_owned(),
@@ -18,11 +19,34 @@ pub fn parse_reviews(path: &str, text: &str) -> Result<Vec<Review>, ApprovalErro
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| review(item).map_err(|why| bad(format!("review {}: {why}", i + 1))))
+        .map(|(i, item)| {
+            review_fields(item)
+                .and_then(|()| review(item))
+                .map_err(|why| bad(format!("review {}: {why}", i + 1)))
+        })
         .collect()
 }
 
-/// One review object; `Err` says which field is wrong.
+/// The fields of a review that `review` reads as absent but GitHub always
+/// sends (`user` and `commit_id` may be null, never missing). A review whose
+/// `user` is missing would be nobody's, and would not withdraw its author's
+/// earlier approval.
+pub fn review_fields(item: &Value) -> Result<(), String> {
+    if item.get("id").and_then(Value::as_u64).is_none() {
+        return Err("a review has no `id`".into());
+    }
+    match ["user", "state", "commit_id"]
+        .into_iter()
+        .find(|key| item.get(key).is_none())
+    {
+        Some(key) => Err(format!("a review has no `{key}`")),
+        None => Ok(()),
+    }
+}
+
+/// One review object; `Err` says which field is wrong. A `user` without its
+/// `login`, `id` or `type` is read with that fact empty, and such a review
+/// approves nothing (the judge says why); a null `user` is a deleted account.
 pub fn review(item: &Value) -> Result<Review, String> {
     let state = item
         .get("state")
@@ -31,15 +55,26 @@ pub fn review(item: &Value) -> Result<Review, String> {
     let user = item.get("user").filter(|u| !u.is_null());
     // A deleted account shows as a null user: nobody who can approve.
     let (login, user_id, user_type) = match user {
+        // Whose review it is must be known even when it approves nothing: a
+        // later request for changes withdraws that reviewer's approval.
+        Some(u)
+            if u.get("login").and_then(Value::as_str).is_none()
+                && u.get("id").and_then(Value::as_u64).is_none() =>
+        {
+            return Err(
+                "its `user` has neither a `login` nor an `id`: whose review it is cannot be told"
+                    .into(),
+            );
+        }
         Some(u) => (
             u.get("login")
                 .and_then(Value::as_str)
-                .ok_or("its `user` has no `login`")?
+                .unwrap_or_default()
                 .to_owned(),
             u.get("id").and_then(Value::as_u64),
             u.get("type")
                 .and_then(Value::as_str)
-                .unwrap_or("User")
+                .unwrap_or_default()
                 .to_owned(),
         ),
         None => ("ghost".to_owned(), None, "deleted".to_owned()),
@@ -81,6 +116,7 @@ pub fn pull_request(pr: &Value) -> Result<PullRequest, String> {
             .and_then(Value::as_str)
             .ok_or("the pull request has no `user.login`")?
             .to_owned(),
+        author_id: pr.pointer("/user/id").and_then(Value::as_u64),
         head_sha: pr
             .pointer("/head/sha")
             .and_then(Value::as_str)

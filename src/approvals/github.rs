@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::file::{pull_request, review};
+use super::file::{pull_request, review, review_fields};
+use super::{Account, CommitAccounts};
 use super::{ApprovalError, Reviews, Teams};
 
 /// Attempts per request for 5xx, 429 and transport errors.
@@ -177,6 +178,13 @@ impl GitHub {
         }
     }
 
+    /// `GET /repos/{o}/{r}/pulls/{number}`, with the path it was read from.
+    pub fn pull_request(&self, number: u64) -> Result<(String, Value), ApprovalError> {
+        let path = format!("/repos/{}/pulls/{number}", self.repo);
+        let pr = self.get_one(&path)?;
+        Ok((path, pr))
+    }
+
     /// Everything `judge` needs for pull request `number`.
     pub fn reviews(&self, number: u64) -> Result<Reviews, ApprovalError> {
         let base = format!("/repos/{}/pulls/{number}", self.repo);
@@ -206,12 +214,21 @@ impl GitHub {
                     why: "a commit has no `sha`".into(),
                 }
             })?;
-            let login = |k: &str| {
-                item.pointer(&format!("/{k}/login"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
+            // The linked account (null when the address is linked to none).
+            let account = |k: &str| {
+                let user = item.get(k).filter(|u| u.is_object())?;
+                Some(Account {
+                    login: user.get("login").and_then(Value::as_str).map(str::to_owned),
+                    id: user.get("id").and_then(Value::as_u64),
+                })
             };
-            commit_logins.insert(sha.to_owned(), (login("author"), login("committer")));
+            commit_logins.insert(
+                sha.to_owned(),
+                CommitAccounts {
+                    author: account("author"),
+                    committer: account("committer"),
+                },
+            );
         }
         Ok(Reviews {
             pull_request: Some(pr),
@@ -493,23 +510,6 @@ fn rate_limited(body: &str) -> bool {
     message_of(body, "")
         .to_ascii_lowercase()
         .contains("rate limit")
-}
-
-/// The fields of a review that `review` reads as absent but GitHub always
-/// sends (`user` and `commit_id` may be null, never missing). A review whose
-/// `user` is missing would be nobody's, and would not withdraw its author's
-/// earlier approval.
-fn review_fields(item: &Value) -> Result<(), String> {
-    if item.get("id").and_then(Value::as_u64).is_none() {
-        return Err("a review has no `id`".into());
-    }
-    match ["user", "state", "commit_id"]
-        .into_iter()
-        .find(|key| item.get(key).is_none())
-    {
-        Some(key) => Err(format!("a review has no `{key}`")),
-        None => Ok(()),
-    }
 }
 
 /// The first `id` (or `sha`) that occurs twice in a list.

@@ -28,9 +28,12 @@ use crate::policy::{Approver, Policy, Require};
 /// One pull-request review, as the API gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
+    /// Empty when the review's `user` has no `login`: no approval.
     pub login: String,
+    /// `None` when the review's `user` has no `id`: no approval.
     pub user_id: Option<u64>,
-    /// `User` or `Bot`.
+    /// `User` or `Bot` (`deleted` for a deleted account; empty when the
+    /// review's `user` has no `type`: no approval).
     pub user_type: String,
     /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`, …
     pub state: String,
@@ -43,16 +46,32 @@ pub struct Review {
 pub struct PullRequest {
     pub number: u64,
     pub author: String,
+    /// The author's GitHub account id (`user.id`), when given.
+    pub author_id: Option<u64>,
     pub head_sha: String,
 }
 
+/// A GitHub account as the API links it to a commit's author or committer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    pub login: Option<String>,
+    pub id: Option<u64>,
+}
+
+/// The GitHub accounts of one of the pull request's commits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitAccounts {
+    pub author: Option<Account>,
+    pub committer: Option<Account>,
+}
+
 /// Everything known about who approved: the reviews, and the GitHub accounts
-/// of the pull request's commits (author and committer logins by sha).
+/// of the pull request's commits (author and committer, by sha).
 #[derive(Debug, Clone, Default)]
 pub struct Reviews {
     pub pull_request: Option<PullRequest>,
     pub reviews: Vec<Review>,
-    pub commit_logins: HashMap<String, (Option<String>, Option<String>)>,
+    pub commit_logins: HashMap<String, CommitAccounts>,
 }
 
 /// GitHub team membership, asked of the API when a rule names `@org/team`.
@@ -80,6 +99,8 @@ pub struct Approval {
 struct Excluded {
     name: String,
     email: String,
+    /// The account id of a noreply address (`ID+login@users.noreply.github.com`).
+    github_id: Option<u64>,
     why: String,
 }
 
@@ -119,12 +140,27 @@ pub fn judge(
         let approves = r.state == "APPROVED";
         let of_head = approves && r.commit_id.as_deref() == Some(head);
         match latest.iter_mut().find(|(x, _, _)| same(x)) {
+            // A later approval whose reviewer facts are incomplete approves
+            // nothing, and does not undo the same reviewer's complete one
+            // either (or removing it would turn blocked into approved).
+            Some(entry)
+                if approves
+                    && missing_user_fact(r).is_some()
+                    && entry.0.state == "APPROVED"
+                    && missing_user_fact(entry.0).is_none() =>
+            {
+                entry.1 = true;
+            }
             Some(entry) => *entry = (r, entry.1 || approves, approves && (entry.2 || of_head)),
             None => latest.push((r, approves, of_head)),
         }
     }
     for (review, ever_approved, head_approved) in latest {
-        let login = review.login.clone();
+        let login = match (review.login.as_str(), review.user_id) {
+            ("", Some(id)) => format!("(account {id})"),
+            ("", None) => "(unknown account)".to_owned(),
+            (l, _) => l.to_owned(),
+        };
         let ignore = |why: String| Ignored {
             user: login.clone(),
             why,
@@ -156,6 +192,12 @@ pub fn judge(
             )));
             continue;
         }
+        if let Some(missing) = missing_user_fact(review) {
+            ignored.push(ignore(format!(
+                "its reviewer has no `{missing}` in GitHub's answer: plangate cannot tell who approved"
+            )));
+            continue;
+        }
         if review.user_type != "User" {
             ignored.push(ignore(format!(
                 "is a {} account, not a person",
@@ -163,17 +205,24 @@ pub fn judge(
             )));
             continue;
         }
+        if review.login.to_ascii_lowercase().ends_with("[bot]") {
+            ignored.push(ignore(
+                "is a bot account (its login ends in [bot]), not a person".into(),
+            ));
+            continue;
+        }
         if let Some(entry) = agent_account(catalog, review) {
             ignored.push(ignore(format!("is the account of {entry}, not a person")));
             continue;
         }
-        if let Some(pr) = &reviews.pull_request
-            && pr.author.eq_ignore_ascii_case(&login)
-        {
-            ignored.push(ignore("opened the pull request".into()));
-            continue;
+        if let Some(pr) = &reviews.pull_request {
+            let same_id = pr.author_id.is_some() && pr.author_id == review.user_id;
+            if same_id || pr.author.eq_ignore_ascii_case(&login) {
+                ignored.push(ignore("opened the pull request".into()));
+                continue;
+            }
         }
-        if let Some(why) = is_excluded(&login, &excluded, reviews, policy, commits) {
+        if let Some(why) = is_excluded(review, &excluded, reviews, policy, commits) {
             ignored.push(ignore(why));
             continue;
         }
@@ -198,6 +247,22 @@ pub fn judge(
     })
 }
 
+/// The fact about the reviewer's account that GitHub always sends and this
+/// review lacks: without it the review cannot be judged, so it approves nothing.
+fn missing_user_fact(review: &Review) -> Option<&'static str> {
+    if review.user_type == "deleted" {
+        None // a null `user`: a deleted account, judged as such
+    } else if review.login.is_empty() {
+        Some("login")
+    } else if review.user_id.is_none() {
+        Some("id")
+    } else if review.user_type.is_empty() {
+        Some("type")
+    } else {
+        None
+    }
+}
+
 fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
@@ -205,13 +270,11 @@ fn short(sha: &str) -> String {
 /// A reviewer account that the catalog knows as an agent or a bot.
 fn agent_account(catalog: &Catalog, review: &Review) -> Option<String> {
     catalog.entries.iter().find_map(|e| {
-        let hit = e.identities.iter().any(|id| {
-            id.github_id.is_some_and(|g| review.user_id == Some(g))
-                || id
-                    .login
-                    .as_ref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(&review.login))
-        });
+        let by_id = e
+            .identities
+            .iter()
+            .any(|id| id.github_id.is_some_and(|g| review.user_id == Some(g)));
+        let hit = by_id || crate::classify::pull::is_account(e, &review.login, None);
         hit.then(|| e.name.clone())
     })
 }
@@ -230,6 +293,7 @@ fn excluded(commits: &[AttributedCommit], catalog: &Catalog) -> Vec<Excluded> {
             out.push(Excluded {
                 name: person.name.clone(),
                 email: person.email.clone(),
+                github_id: noreply_id(&person.email),
                 why: format!("{role} commit {short}, which the finding is attributed to"),
             });
         }
@@ -240,6 +304,7 @@ fn excluded(commits: &[AttributedCommit], catalog: &Catalog) -> Vec<Excluded> {
                     out.push(Excluded {
                         name: co.name.clone(),
                         email: co.email.clone(),
+                        github_id: noreply_id(&co.email),
                         why: format!(
                             "is named as co-author of agent-written commit {short}: the operator who ran the agent"
                         ),
@@ -251,20 +316,31 @@ fn excluded(commits: &[AttributedCommit], catalog: &Catalog) -> Vec<Excluded> {
     out
 }
 
-/// Why `login` is one of the excluded people, if it is or might be.
+/// Why the reviewer is one of the excluded people, if they are or might be.
+/// Account ids are compared first (a login can be renamed, an id cannot),
+/// then logins, case-insensitively.
 fn is_excluded(
-    login: &str,
+    review: &Review,
     excluded: &[Excluded],
     reviews: &Reviews,
     policy: &Policy,
     commits: &[AttributedCommit],
 ) -> Option<String> {
+    let login = review.login.as_str();
     for x in excluded {
-        let known = logins_of(x, reviews, policy, commits);
-        if known.iter().any(|k| k.eq_ignore_ascii_case(login)) {
+        let (logins, ids) = accounts_of(x, reviews, policy, commits);
+        let same_login = logins.iter().any(|k| k.eq_ignore_ascii_case(login));
+        if let Some(id) = review.user_id.filter(|id| ids.contains(id)) {
+            // Say how they were told, when the login alone would not have.
+            return Some(match same_login {
+                true => x.why.clone(),
+                false => format!("{} (same GitHub account id {id})", x.why),
+            });
+        }
+        if same_login {
             return Some(x.why.clone());
         }
-        if known.is_empty() && plausibly(login, x) {
+        if logins.is_empty() && ids.is_empty() && plausibly(login, x) {
             return Some(format!(
                 "cannot be told apart from {} <{}>, who {}: no GitHub account is known for that address (add `person \"{login}\" {{ emails = [...] }}` if they differ)",
                 x.name, x.email, x.why
@@ -274,38 +350,48 @@ fn is_excluded(
     None
 }
 
-/// The GitHub logins a git identity is known to be: from the pull request's
-/// commits (the API links addresses to accounts), from a noreply address, and
-/// from `person` entries.
-fn logins_of(
+/// The account id in a GitHub noreply address `ID+login@users.noreply.github.com`.
+fn noreply_id(email: &str) -> Option<u64> {
+    let email = email.to_ascii_lowercase();
+    let local = email.strip_suffix("@users.noreply.github.com")?;
+    local.split_once('+')?.0.parse().ok()
+}
+
+/// The GitHub logins and account ids a git identity is known to be: from the
+/// pull request's commits (the API links addresses to accounts), from a
+/// noreply address, and from `person` entries.
+fn accounts_of(
     x: &Excluded,
     reviews: &Reviews,
     policy: &Policy,
     commits: &[AttributedCommit],
-) -> Vec<String> {
-    let mut out = Vec::new();
+) -> (Vec<String>, Vec<u64>) {
+    let mut logins = Vec::new();
+    let mut ids: Vec<u64> = x.github_id.into_iter().collect();
     for c in commits {
-        if let Some((author, committer)) = reviews.commit_logins.get(&c.sha) {
-            if c.who.author.email.eq_ignore_ascii_case(&x.email)
-                && let Some(a) = author
-            {
-                out.push(a.clone());
-            }
-            if c.who.committer.email.eq_ignore_ascii_case(&x.email)
-                && let Some(l) = committer
-            {
-                out.push(l.clone());
+        if let Some(accounts) = reviews.commit_logins.get(&c.sha) {
+            for (person, account) in [
+                (&c.who.author, &accounts.author),
+                (&c.who.committer, &accounts.committer),
+            ] {
+                if person.email.eq_ignore_ascii_case(&x.email)
+                    && let Some(a) = account
+                {
+                    logins.extend(a.login.clone());
+                    ids.extend(a.id);
+                }
             }
         }
     }
     let email = x.email.to_lowercase();
     if let Some(local) = email.strip_suffix("@users.noreply.github.com") {
-        out.push(local.split_once('+').map_or(local, |(_, l)| l).to_owned());
+        logins.push(local.split_once('+').map_or(local, |(_, l)| l).to_owned());
     }
-    if let Some(login) = policy.login_of_email(&email) {
-        out.push(login.to_owned());
+    if let Some(person) = policy.person_of_email(&email) {
+        logins.push(person.login.clone());
+        ids.extend(person.ids.iter().copied());
     }
-    out
+    (logins, ids)
 }
 
 /// Could `login` be this person? Their address's local part or their name,

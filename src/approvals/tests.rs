@@ -24,6 +24,7 @@ fn commit(sha: &str, class: Class, author: Person, co: Vec<Person>) -> Attribute
             author,
             co_authors: co,
             evidence: vec![],
+            own_class: class,
         }),
         wrote: vec![],
     }
@@ -44,6 +45,7 @@ fn reviews(list: Vec<Review>) -> Reviews {
         pull_request: Some(PullRequest {
             number: 7,
             author: "pr-author".into(),
+            author_id: Some(99),
             head_sha: HEAD.into(),
         }),
         reviews: list,
@@ -184,6 +186,7 @@ fn the_operator_named_as_co_author_of_an_agent_commit_does_not_approve_it() {
     policy.persons.push(PolicyPerson {
         login: "gracehopper".into(),
         emails: vec!["grace@corp.example".into()],
+        ids: vec![],
         origin: Origin {
             file: ".plangate.hcl".into(),
             line: 1,
@@ -229,8 +232,16 @@ fn commit_accounts_from_the_api_identify_authors() {
         review("ivan-gh", 14, "APPROVED", HEAD),
         review("judy", 15, "APPROVED", HEAD),
     ]);
-    r.commit_logins
-        .insert("d".repeat(40), (Some("ivan-gh".into()), None));
+    r.commit_logins.insert(
+        "d".repeat(40),
+        CommitAccounts {
+            author: Some(Account {
+                login: Some("ivan-gh".into()),
+                id: None,
+            }),
+            committer: None,
+        },
+    );
     let a = run(&one(1), &[c], &r, &Policy::default());
     assert_eq!(a.approved_by, ["judy"]);
     assert!(why(&a, "ivan-gh").starts_with("authored commit"));
@@ -344,5 +355,167 @@ fn removing_an_approval_never_turns_unsatisfied_into_satisfied() {
             let less = run(&one(required), &[], &reviews(fewer), &Policy::default());
             assert!(!less.satisfied || all.satisfied);
         }
+    }
+}
+
+#[test]
+fn a_renamed_login_is_still_the_author_by_its_account_id() {
+    // The commit was made as `4+olduser@…`; the account is now `newname`.
+    let c = commit(
+        &"f".repeat(40),
+        Class::Human,
+        person("Old User", "4+olduser@users.noreply.github.com"),
+        vec![],
+    );
+    let list = vec![
+        review("NewName", 4, "APPROVED", HEAD),
+        review("someone", 5, "APPROVED", HEAD),
+    ];
+    let a = run(
+        &one(2),
+        std::slice::from_ref(&c),
+        &reviews(list),
+        &Policy::default(),
+    );
+    assert_eq!(a.approved_by, ["someone"]);
+    assert_eq!(
+        why(&a, "NewName"),
+        "authored commit fffffff, which the finding is attributed to (same GitHub account id 4)"
+    );
+    // Another account id with another login is not excluded.
+    let a = run(
+        &one(1),
+        &[c],
+        &reviews(vec![review("NewName", 6, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert_eq!(a.approved_by, ["NewName"]);
+}
+
+#[test]
+fn commit_account_ids_from_the_api_and_person_ids_identify_authors() {
+    let c = commit(
+        &"d".repeat(40),
+        Class::Human,
+        person("Ivan", "ivan@corp.example"),
+        vec![],
+    );
+    let mut r = reviews(vec![review("ivan-renamed", 14, "APPROVED", HEAD)]);
+    r.commit_logins.insert(
+        "d".repeat(40),
+        CommitAccounts {
+            author: Some(Account {
+                login: Some("ivan-gh".into()),
+                id: Some(14),
+            }),
+            committer: None,
+        },
+    );
+    let a = run(&one(1), std::slice::from_ref(&c), &r, &Policy::default());
+    assert!(
+        why(&a, "ivan-renamed").ends_with("(same GitHub account id 14)"),
+        "{a:?}"
+    );
+    // A `person` entry's ids: the same.
+    let mut policy = Policy::default();
+    policy.persons.push(PolicyPerson {
+        login: "ivan-gh".into(),
+        emails: vec!["ivan@corp.example".into()],
+        ids: vec![14],
+        origin: Origin {
+            file: ".plangate.hcl".into(),
+            line: 1,
+        },
+    });
+    let a = run(
+        &one(1),
+        &[c],
+        &reviews(vec![review("ivan-renamed", 14, "APPROVED", HEAD)]),
+        &policy,
+    );
+    assert!(a.approved_by.is_empty(), "{a:?}");
+}
+
+#[test]
+fn the_pull_requests_author_is_known_by_account_id_too() {
+    // reviews() opens the pull request as `pr-author`, account 99.
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![review("pr-author-renamed", 99, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert_eq!(why(&a, "pr-author-renamed"), "opened the pull request");
+}
+
+#[test]
+fn a_reviewer_missing_login_id_or_type_approves_nothing() {
+    let mut no_type = review("carol", 3, "APPROVED", HEAD);
+    no_type.user_type = String::new();
+    let mut no_id = review("dave", 4, "APPROVED", HEAD);
+    no_id.user_id = None;
+    let mut no_login = review("", 5, "APPROVED", HEAD);
+    no_login.login = String::new();
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![no_type, no_id, no_login]),
+        &Policy::default(),
+    );
+    assert!(a.approved_by.is_empty() && !a.satisfied);
+    for (user, missing) in [("carol", "type"), ("dave", "id"), ("(account 5)", "login")] {
+        assert_eq!(
+            why(&a, user),
+            format!(
+                "its reviewer has no `{missing}` in GitHub's answer: plangate cannot tell who approved"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_bot_login_is_never_a_persons_approval_whatever_its_type() {
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![review("helper[bot]", 77, "APPROVED", HEAD)]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied);
+    assert_eq!(
+        why(&a, "helper[bot]"),
+        "is a bot account (its login ends in [bot]), not a person"
+    );
+}
+
+#[test]
+fn reviews_files_are_read_as_strictly_as_the_api() {
+    use serde_json::json;
+    let ok = json!([{"id": 1, "state": "APPROVED", "commit_id": HEAD,
+                     "user": {"login": "carol", "id": 3}}]);
+    let parsed = file::parse_reviews("r.json", &ok.to_string()).unwrap();
+    // A missing `type` is read as unknown, not as `User`.
+    assert_eq!(parsed[0].user_type, "");
+    for (bad, key) in [
+        (
+            json!([{"state": "APPROVED", "commit_id": HEAD, "user": null}]),
+            "id",
+        ),
+        (
+            json!([{"id": 1, "state": "APPROVED", "user": null}]),
+            "commit_id",
+        ),
+        (
+            json!([{"id": 1, "state": "APPROVED", "commit_id": HEAD}]),
+            "user",
+        ),
+        (
+            json!([{"id": 1, "state": "APPROVED", "commit_id": HEAD, "user": {"type": "User"}}]),
+            "login",
+        ),
+    ] {
+        let err = file::parse_reviews("r.json", &bad.to_string()).unwrap_err();
+        let text = format!("{err:?}");
+        assert!(text.contains(&format!("`{key}`")), "{text}");
     }
 }

@@ -112,6 +112,10 @@ pub struct CommitFacts {
     pub co_authors: Vec<Person>,
     /// Why the commit is `class` (from classification).
     pub evidence: Vec<String>,
+    /// The class its own marks give, before a pull request's signals
+    /// ([`crate::classify::Classified::own`]).
+    #[serde(skip)]
+    pub own_class: Class,
 }
 
 impl CommitFacts {
@@ -121,6 +125,7 @@ impl CommitFacts {
             committer: a.commit.committer.clone(),
             co_authors: crate::classify::co_authors(&a.commit),
             evidence: a.by.evidence.clone(),
+            own_class: a.by.own,
         }
     }
 }

@@ -42,6 +42,14 @@ pub struct Entry {
     pub subjects: Vec<Regex>,
     /// Lower-case words that name it in a disclosure trailer.
     pub names: Vec<String>,
+    /// Lower-case GitHub logins of its accounts: the pull requests it opens,
+    /// the reviews it leaves. Never matched against commit addresses (`Copilot`
+    /// is the login of several Copilot products' addresses).
+    pub logins: Vec<String>,
+    /// Head-branch prefixes of the pull requests it opens (`codex/`).
+    pub branches: Vec<String>,
+    /// Links to its sessions in a pull request's body.
+    pub pr_links: Vec<Regex>,
     /// Where it was defined (`rules/agents.hcl` or a `.plangate.hcl`).
     pub origin: String,
 }
@@ -74,6 +82,11 @@ pub struct Settings {
     /// How automation the catalog does not list (a `[bot]` account, a
     /// no-reply address) counts.
     pub unknown_automation: Counted,
+    /// Pull-request signals: its author is an agent's account, its head
+    /// branch has an agent's prefix, its body links an agent's session.
+    pub pull_request_author: bool,
+    pub pull_request_branch: bool,
+    pub pull_request_links: bool,
 }
 
 impl Default for Settings {
@@ -88,6 +101,9 @@ impl Default for Settings {
             unknown: Counted::Agent,
             prose: true,
             unknown_automation: Counted::Agent,
+            pull_request_author: true,
+            pull_request_branch: true,
+            pull_request_links: true,
         }
     }
 }
@@ -144,6 +160,9 @@ impl Catalog {
                         old.patterns.extend(entry.patterns);
                         old.subjects.extend(entry.subjects);
                         old.names.extend(entry.names);
+                        old.logins.extend(entry.logins);
+                        old.branches.extend(entry.branches);
+                        old.pr_links.extend(entry.pr_links);
                     } else {
                         self.entries.push(entry);
                     }
@@ -272,9 +291,22 @@ impl Catalog {
                 ),
             }
         }
+        for (key, slot) in [
+            ("pull_request_author", &mut s.pull_request_author),
+            ("pull_request_branch", &mut s.pull_request_branch),
+            ("pull_request_links", &mut s.pull_request_links),
+        ] {
+            if let Some(e) = reader.attribute(&mut f, key)
+                && let Some(v) = reader.bool(e, key)
+            {
+                *slot = v;
+            }
+        }
         reader.unknown(
             f,
-            "`author_emails`, `trailers`, `patterns`, `unverified`, `unknown`, `unknown_automation`, `prose` or `review_suggestions`",
+            "`author_emails`, `trailers`, `patterns`, `unverified`, `unknown`, `unknown_automation`, \
+             `prose`, `review_suggestions`, `pull_request_author`, `pull_request_branch` or \
+             `pull_request_links`",
         );
     }
 }
@@ -294,6 +326,9 @@ fn read_entry(reader: &mut Reader, block: &Block, kind: Kind) -> Option<Entry> {
         patterns: Vec::new(),
         subjects: Vec::new(),
         names: Vec::new(),
+        logins: Vec::new(),
+        branches: Vec::new(),
+        pr_links: Vec::new(),
         origin: reader.file.name.clone(),
     };
     match reader.attribute(&mut f, "description") {
@@ -338,8 +373,36 @@ fn read_entry(reader: &mut Reader, block: &Block, kind: Kind) -> Option<Entry> {
             .map(|s| s.value.to_lowercase())
             .collect();
     }
+    if kind == Kind::Agent {
+        for (key, slot) in [
+            ("logins", &mut entry.logins),
+            ("branches", &mut entry.branches),
+        ] {
+            if let Some(e) = reader.attribute(&mut f, key) {
+                for s in reader.strings(e, key) {
+                    if s.value.trim().is_empty() {
+                        reader.error(
+                            Some(s.span.clone()),
+                            format!("an empty string in `{key}` would match everything"),
+                            "empty",
+                            None,
+                        );
+                    } else {
+                        slot.push(s.value.to_lowercase());
+                    }
+                }
+            }
+        }
+        if let Some(e) = reader.attribute(&mut f, "pr_links") {
+            let texts = reader.strings(e, "pr_links");
+            entry
+                .pr_links
+                .extend(texts.iter().filter_map(|p| reader.regex(p, "pr_links")));
+        }
+    }
     let keys = if kind == Kind::Agent {
-        "`description`, `review`, `identities`, `patterns`, `subjects` or `names`"
+        "`description`, `review`, `identities`, `logins`, `patterns`, `subjects`, `names`, \
+         `branches` or `pr_links`"
     } else {
         "`description`, `identities`, `patterns`, `subjects` or `names`"
     };
@@ -348,6 +411,9 @@ fn read_entry(reader: &mut Reader, block: &Block, kind: Kind) -> Option<Entry> {
         && entry.patterns.is_empty()
         && entry.subjects.is_empty()
         && entry.names.is_empty()
+        && entry.logins.is_empty()
+        && entry.branches.is_empty()
+        && entry.pr_links.is_empty()
     {
         reader.error(
             block.ident.span(),

@@ -12,6 +12,7 @@ pub mod catalog;
 // Public only for the fuzz targets (fuzz/commit_identity), not an API.
 #[doc(hidden)]
 pub mod identity;
+pub mod pull;
 mod quoted;
 
 use serde::Serialize;
@@ -55,6 +56,10 @@ pub struct Classified {
     /// The agent or bot that decided the class, by its catalog name.
     pub name: Option<String>,
     pub evidence: Vec<String>,
+    /// The class the commit's own marks give. A pull request's signal can
+    /// make a commit agent-written; rules written for its own class still
+    /// apply to it, so that the signal never loosens what a change needs.
+    pub own: Class,
 }
 
 impl Classified {
@@ -116,6 +121,7 @@ pub fn classify(commit: &Commit, catalog: &Catalog) -> Classified {
             }
             Classified {
                 class,
+                own: class,
                 name: found
                     .iter()
                     .filter(|e| e.class == class)
@@ -125,6 +131,7 @@ pub fn classify(commit: &Commit, catalog: &Catalog) -> Classified {
         }
         None => Classified {
             class: Class::Human,
+            own: Class::Human,
             name: None,
             evidence: vec![human_evidence(commit)],
         },

@@ -1027,3 +1027,36 @@ fn prose_and_unknown_automation_can_be_turned_off() {
     );
     assert_eq!(classify(&marked, &off).class, Class::Agent);
 }
+
+#[test]
+fn pull_request_signals_are_configured_in_agents_and_agent_blocks() {
+    let cat = with_config(
+        "agents {\n  pull_request_author = false\n  pull_request_branch = false\n  pull_request_links = true\n}\nagent \"in-house\" {\n  description = \"Ours\"\n  logins = [\"Helper-App[bot]\"]\n  branches = [\"helper/\"]\n  pr_links = [\"https://helper\\\\.example/runs/\"]\n}\n",
+    );
+    let s = &cat.settings;
+    assert!(!s.pull_request_author && !s.pull_request_branch && s.pull_request_links);
+    let e = cat.entries.iter().find(|e| e.name == "in-house").unwrap();
+    assert_eq!(e.logins, ["helper-app[bot]"]);
+    assert_eq!(e.branches, ["helper/"]);
+    assert!(e.pr_links[0].is_match("see https://helper.example/runs/12"));
+
+    let mut catalog = builtin();
+    let text = "agents {\n  pull_request_author = \"no\"\n  pull_request_title = false\n}\n";
+    let mut reader = Reader::new(SourceFile::new(".plangate.hcl", text));
+    let body = reader.parse().unwrap();
+    let mut f = reader.fields(&body, "");
+    catalog::extend_from(&mut catalog, &mut reader, &mut f);
+    let errors = reader.finish().unwrap_err().errors;
+    let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages[0].starts_with(".plangate.hcl:2:25:"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].starts_with(".plangate.hcl:3:3: unknown key `pull_request_title`"),
+        "{}",
+        messages[1]
+    );
+}

@@ -82,11 +82,23 @@ pub struct Finding {
     pub target: Target,
 }
 
-/// Does `authored_by` match the rule's filter? `unknown` counts as `agent`
-/// unless the configuration says otherwise.
-fn author_matches(filter: &[AuthoredBy], by: AuthoredBy, unknown: Counted) -> bool {
+/// Does the authorship match the rule's filter? `unknown` counts as `agent`
+/// unless the configuration says otherwise. A rule written for humans or
+/// bots also applies to a commit that a pull request's signal made an
+/// agent's: the signal adds the agent's rules, it never takes a rule away.
+fn author_matches(filter: &[AuthoredBy], who: Option<&Authorship>, unknown: Counted) -> bool {
+    let by = who.map_or(AuthoredBy::Unknown, |a| a.authored_by);
+    let own = who
+        .into_iter()
+        .flat_map(|a| &a.commits)
+        .map(|c| match c.who.own_class {
+            crate::classify::Class::Agent => AuthoredBy::Agent,
+            crate::classify::Class::Human => AuthoredBy::Human,
+            crate::classify::Class::Bot => AuthoredBy::Bot,
+        });
     filter.is_empty()
         || filter.contains(&by)
+        || own.into_iter().any(|c| filter.contains(&c))
         || (by == AuthoredBy::Unknown
             && unknown == Counted::Agent
             && filter.contains(&AuthoredBy::Agent))
@@ -165,8 +177,7 @@ pub fn evaluate(
                     continue;
                 }
                 let who = authorship.get(pi).and_then(|m| m.get(&ci));
-                let by = who.map_or(AuthoredBy::Unknown, |a| a.authored_by);
-                if !author_matches(&rule.matcher.authored_by, by, unknown) {
+                if !author_matches(&rule.matcher.authored_by, who, unknown) {
                     continue;
                 }
                 let mut f = finding(
@@ -191,11 +202,7 @@ pub fn evaluate(
     for file in files {
         for rule in &policy.rules {
             if file_matches(rule, file, config_path)
-                && author_matches(
-                    &rule.matcher.authored_by,
-                    file.authorship.authored_by,
-                    unknown,
-                )
+                && author_matches(&rule.matcher.authored_by, Some(&file.authorship), unknown)
             {
                 findings.push(finding(
                     rule,

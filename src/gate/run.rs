@@ -10,8 +10,9 @@ use super::{
     ApprovalSource, Approvals, CONFIG_TOKEN, ChangedFile, Finding, PlanSummary, Report, Status,
 };
 use crate::Error;
-use crate::approvals::{self, NoTeams, github::GitHub};
+use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub};
 use crate::attribution::{self, Authorship, Basis, Evidence, Snapshot};
+use crate::classify::pull::{self, PullFacts};
 use crate::config::{self, Config};
 use crate::git::{Git, RangeRequest};
 use crate::history::{self, History};
@@ -93,7 +94,17 @@ pub fn run(
         &options.env,
         event.as_ref(),
     )?;
-    let history = history::read(&git, &request, &config.catalog)?;
+    let mut history = history::read(&git, &request, &config.catalog)?;
+    let mut pull_notes = Vec::new();
+    if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
+        let signals = history.apply_pull_request(&pr, &config.catalog);
+        if !signals.is_empty() {
+            pull_notes.push(format!(
+                "{}: every commit of the range counts as agent-written",
+                signals.join("; ")
+            ));
+        }
+    }
     let root = git.root().to_path_buf();
     let plan_paths: Vec<Option<String>> = reading
         .plans
@@ -160,6 +171,7 @@ pub fn run(
         .flat_map(|p| p.notes.iter().map(move |n| format!("{}: {n}", p.path)))
         .collect();
     notes.extend(config.policy.warnings.iter().cloned());
+    notes.extend(pull_notes);
     if source == ApprovalSource::None && findings.iter().any(|f| f.status == Status::Blocked) {
         notes.push(
             "no approval source (not a pull request in GitHub Actions, no --approvals FILE): \
@@ -231,6 +243,75 @@ fn event(env: &HashMap<String, String>) -> Result<Option<Value>, Error> {
             why: e.to_string(),
         }
     })?))
+}
+
+/// The pull request's facts for its agent signals (`agents { pull_request_* }`):
+/// from the event payload (`--event FILE` with `--approvals`, else Actions'
+/// `GITHUB_EVENT_PATH`), and from `GET /repos/{o}/{r}/pulls/{n}` when the
+/// payload lacks them and the API is how approvals are read. No pull request
+/// (a push, a local run): none. A pull request whose facts cannot be read is
+/// an error, never "no signal".
+fn pull_facts(
+    option: &ApprovalOption,
+    env: &HashMap<String, String>,
+    event: Option<&Value>,
+    config: &Config,
+) -> Result<Option<PullFacts>, Error> {
+    let settings = &config.catalog.settings;
+    if !pull::enabled(settings) {
+        return Ok(None);
+    }
+    let refuse = |source_name: &str, field: &str| ApprovalError::PullRequestFacts {
+        source_name: source_name.to_owned(),
+        field: field.to_owned(),
+    };
+    match option {
+        ApprovalOption::File { event: path, .. } => {
+            let path = path.clone().or_else(|| {
+                env.get("GITHUB_EVENT_PATH")
+                    .cloned()
+                    .filter(|p| !p.is_empty())
+            });
+            // Without an event, reading the approvals fails and says so.
+            let Some(path) = path else { return Ok(None) };
+            let text = std::fs::read_to_string(&path).map_err(|e| ApprovalError::Event {
+                path: path.clone(),
+                why: e.to_string(),
+            })?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| ApprovalError::Event {
+                path: path.clone(),
+                why: e.to_string(),
+            })?;
+            let Some(pr) = value.get("pull_request") else {
+                return Ok(None);
+            };
+            Ok(Some(
+                PullFacts::read(pr, settings).map_err(|field| refuse(&path, field))?,
+            ))
+        }
+        ApprovalOption::Auto | ApprovalOption::Preview => {
+            let Some(pr) = event.and_then(|e| e.get("pull_request")) else {
+                return Ok(None);
+            };
+            let source_name = env
+                .get("GITHUB_EVENT_PATH")
+                .cloned()
+                .unwrap_or_else(|| "the event payload".into());
+            match PullFacts::read(pr, settings) {
+                Ok(facts) => Ok(Some(facts)),
+                Err(field) => {
+                    let Some(number) = pr.get("number").and_then(Value::as_u64) else {
+                        return Err(refuse(&source_name, field).into());
+                    };
+                    let github = GitHub::from_env(env)?;
+                    let (path, pr) = github.pull_request(number)?;
+                    Ok(Some(
+                        PullFacts::read(&pr, settings).map_err(|field| refuse(&path, field))?,
+                    ))
+                }
+            }
+        }
+    }
 }
 
 fn judge(

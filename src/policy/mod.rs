@@ -191,6 +191,8 @@ pub struct Team {
 pub struct Person {
     pub login: String,
     pub emails: Vec<String>,
+    /// GitHub account ids of the login (they survive a rename).
+    pub ids: Vec<u64>,
     pub origin: Origin,
 }
 
@@ -234,11 +236,13 @@ impl Policy {
 
     /// The login whose `person` entry lists this e-mail address.
     pub fn login_of_email(&self, email: &str) -> Option<&str> {
+        self.person_of_email(email).map(|p| p.login.as_str())
+    }
+
+    /// The `person` entry that lists this e-mail address.
+    pub fn person_of_email(&self, email: &str) -> Option<&Person> {
         let email = email.to_lowercase();
-        self.persons
-            .iter()
-            .find(|p| p.emails.contains(&email))
-            .map(|p| p.login.as_str())
+        self.persons.iter().find(|p| p.emails.contains(&email))
     }
 }
 

@@ -153,11 +153,18 @@ fn read_blocks(reader: &mut Reader, f: &mut Fields<'_>, raw: &mut Raw) {
         };
         let mut pf = reader.fields(&block.body, &format!("in person \"{}\"", login.value));
         let emails = strings(reader, &mut pf, "emails").unwrap_or_default();
-        reader.unknown(pf, "`emails`");
+        let mut ids = Vec::new();
+        if let Some(e) = reader.attribute(&mut pf, "ids") {
+            for item in reader.list(e, "ids") {
+                ids.extend(reader.number(item, "ids").map(|n| n.value));
+            }
+        }
+        reader.unknown(pf, "`emails` or `ids`");
         let origin = origin(reader, &block.ident.span());
         raw.persons.push(Person {
             login: login.value,
             emails: emails.into_iter().map(|e| e.value.to_lowercase()).collect(),
+            ids,
             origin,
         });
     }

@@ -69,6 +69,25 @@ impl Gate {
         }
     }
 
+    /// Make the pull request another: `edit` changes the API's pull request
+    /// object, which the event payload then carries too.
+    pub fn edit_pull_request(&self, edit: impl FnOnce(&mut Value)) {
+        let mut pr = github::pull_request(
+            7,
+            github::user("dave", 40, "User"),
+            &self.steps[0],
+            self.head(),
+            "feature",
+        );
+        edit(&mut pr);
+        std::fs::write(
+            self.file("event.json"),
+            github::pull_request_event("synchronize", pr.clone(), "acme/infra").to_string(),
+        )
+        .unwrap();
+        self.gh.route(PULLS, vec![Reply::json(200, pr)]);
+    }
+
     pub fn head(&self) -> &str {
         self.steps.last().unwrap()
     }
