@@ -75,8 +75,15 @@ impl Address {
         if let Some(login) = self.login.as_deref().filter(|l| l.ends_with("[bot]")) {
             return Some(format!("the GitHub App account {login}"));
         }
-        if self.name.to_lowercase().ends_with("[bot]") {
+        let name = self.name.to_lowercase();
+        if name.ends_with("[bot]") {
             return Some(format!("the name {} of a GitHub App account", self.name));
+        }
+        // An account named for what it is: `joestump-agent`, `deploy-bot`.
+        if !name.contains(char::is_whitespace)
+            && (name.ends_with("-agent") || name.ends_with("-bot"))
+        {
+            return Some(format!("the account name {}", self.name));
         }
         let (local, domain) = self.email.split_once('@')?;
         if domain == "users.noreply.github.com" || self.email == "noreply@github.com" {
@@ -89,8 +96,12 @@ impl Address {
             "donotreply",
             "do-not-reply",
         ];
-        (mailbox.contains(&local) || local.ends_with("[bot]"))
-            .then(|| format!("the no-reply address {}", self.email))
+        if mailbox.contains(&local) || local.ends_with("[bot]") {
+            return Some(format!("the no-reply address {}", self.email));
+        }
+        ["agent", "bot", "ai-agent"]
+            .contains(&local)
+            .then(|| format!("the automation mailbox {}", self.email))
     }
 }
 

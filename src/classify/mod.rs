@@ -336,14 +336,6 @@ fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evi
             });
             continue;
         }
-        if lower == "co-authored-by"
-            && catalog.settings.unknown_automation == Counted::Agent
-            && let Some(address) = Address::parse(&value)
-            && let Some(shape) = address.automation()
-        {
-            found.push(unknown_automation(format!("co-author \"{value}\""), &shape));
-            continue;
-        }
         // A tool's name of two words or more ("AI Assistant", "Claude Code")
         // with an address the catalog does not know: no person is called that
         // (one word, "Claude", may be a person's first name).
@@ -359,6 +351,14 @@ fn trailers(pairs: Vec<(String, String)>, catalog: &Catalog, found: &mut Vec<Evi
                     "trailer \"{line}\" names {who} (a tool's name, at an address the catalog does not list)"
                 ),
             });
+            continue;
+        }
+        if lower == "co-authored-by"
+            && catalog.settings.unknown_automation == Counted::Agent
+            && let Some(address) = Address::parse(&value)
+            && let Some(shape) = address.automation()
+        {
+            found.push(unknown_automation(format!("co-author \"{value}\""), &shape));
             continue;
         }
         // A person who co-authors gives an address; a name alone that is an

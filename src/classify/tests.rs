@@ -141,6 +141,8 @@ fn people_at_vendors_and_mentions_are_human() {
         // Bot-like names of people, and GitHub's own web-flow committer.
         by("Robot Roberts", "robot@example.com", "Fix"),
         by("Abbot", "abbot@example.com", "Fix"),
+        by("Talbot Agent-Smith", "talbot@example.com", "Fix"),
+        by("Ann", "agents@example.com", "Fix"),
     ] {
         assert_eq!(class(&c, &cat).0, Class::Human, "{}", c.message);
     }
@@ -915,6 +917,14 @@ fn automation_not_known_to_be_non_ai_is_an_agent() {
             "no-reply address noreply@acme-fixer.dev",
         ),
         (("helper[bot]", "helper@example.com"), "name helper[bot]"),
+        (
+            ("joestump-agent", "agent@stump.wtf"),
+            "account name joestump-agent",
+        ),
+        (
+            ("Ops", "bot@ops.example.com"),
+            "automation mailbox bot@ops.example.com",
+        ),
     ] {
         let r = classify(&by(author.0, author.1, "Fix"), &cat);
         assert_eq!(r.class, Class::Agent, "{author:?}: {:?}", r.evidence);
