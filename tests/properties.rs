@@ -913,9 +913,12 @@ fn findings_with(
             author: s.pr_author.into(),
             author_id: None,
             head_sha: HEAD.into(),
+            head_ref: None,
+            head_repo: None,
         }),
         reviews: s.reviews.clone(),
         commit_logins: Default::default(),
+        pushers: None,
     };
     let approvals = match s.with_reviews {
         true => Approvals::Reviews {
@@ -1027,7 +1030,7 @@ proptest! {
         };
         let commits: Vec<AttributedCommit> = commits.into_iter().map(commit).collect();
         let judge = |list: Vec<Review>| {
-            let r = Reviews { pull_request: None, reviews: list, commit_logins: Default::default() };
+            let r = Reviews { pull_request: None, reviews: list, commit_logins: Default::default(), pushers: None };
             approvals::judge(&require, &commits, &r, HEAD, &config.policy, &config.catalog, &mut NoTeams)
                 .unwrap()
                 .satisfied
@@ -1522,6 +1525,7 @@ fn a_later_approval_of_an_older_commit_does_not_undo_one_of_the_head() {
             pull_request: None,
             reviews: list,
             commit_logins: Default::default(),
+            pushers: None,
         };
         approvals::judge(
             &require,

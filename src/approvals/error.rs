@@ -110,4 +110,13 @@ pub enum ApprovalError {
         )
     )]
     TeamsOffline { team: String },
+
+    #[error("pull request #{number} has no `{field}`: plangate cannot read who pushed its commits")]
+    #[diagnostic(
+        code(plangate::approvals::head_branch),
+        help(
+            "who pushed is read from the activity of the pull request's head branch; a pull request from a fork that was deleted has none, so its approvals cannot be judged"
+        )
+    )]
+    HeadBranch { number: u64, field: String },
 }

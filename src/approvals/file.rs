@@ -1,22 +1,59 @@
 //! Approvals offline: a saved `GET /repos/{o}/{r}/pulls/{n}/reviews` response,
-//! with the pull request taken from an event payload.
+//! with the pull request taken from an event payload. The file is that JSON
+//! array, or an object `{"reviews": [...], "pushes": [...]}` whose `pushes`
+//! are a saved `GET /repos/{o}/{r}/activity?ref=refs/heads/{head}` response.
 
 use serde_json::Value;
 
+use super::pushes::{Push, push};
 use super::{ApprovalError, PullRequest, Review, Reviews};
 
 /// Reviews from a JSON array as the API returns them, read as strictly as the
 /// API's answer ([`review_fields`]).
 pub fn parse_reviews(path: &str, text: &str) -> Result<Vec<Review>, ApprovalError> {
+    Ok(parse(path, text)?.0)
+}
+
+/// The reviews of a reviews file, and its pushes when it has them.
+pub fn parse(path: &str, text: &str) -> Result<(Vec<Review>, Option<Vec<Push>>), ApprovalError> {
     let bad = |why: String| ApprovalError::File {
         path: path.to_owned(),
         why,
     };
     let value: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-    let items = value
-        .as_array()
-        .ok_or_else(|| bad("it is not a JSON array of reviews".into()))?;
-    items
+    let (items, pushes) = match &value {
+        Value::Array(items) => (items, None),
+        Value::Object(fields) => {
+            if let Some(key) = fields.keys().find(|k| *k != "reviews" && *k != "pushes") {
+                return Err(bad(format!(
+                    "it has `{key}`: only `reviews` and `pushes` are read"
+                )));
+            }
+            let items = fields
+                .get("reviews")
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad("its `reviews` is not a JSON array of reviews".into()))?;
+            let pushes = match fields.get("pushes") {
+                None => None,
+                Some(Value::Array(list)) => Some(
+                    list.iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            push(item).map_err(|why| bad(format!("push {}: {why}", i + 1)))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+                Some(_) => {
+                    return Err(bad(
+                        "its `pushes` is not a JSON array of activity entries".into()
+                    ));
+                }
+            };
+            (items, pushes)
+        }
+        _ => return Err(bad("it is not a JSON array of reviews".into())),
+    };
+    let reviews = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
@@ -24,7 +61,8 @@ pub fn parse_reviews(path: &str, text: &str) -> Result<Vec<Review>, ApprovalErro
                 .and_then(|()| review(item))
                 .map_err(|why| bad(format!("review {}: {why}", i + 1)))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((reviews, pushes))
 }
 
 /// The fields of a review that `review` reads as absent but GitHub always
@@ -122,25 +160,39 @@ pub fn pull_request(pr: &Value) -> Result<PullRequest, String> {
             .and_then(Value::as_str)
             .ok_or("the pull request has no `head.sha`")?
             .to_owned(),
+        head_ref: pr
+            .pointer("/head/ref")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        head_repo: pr
+            .pointer("/head/repo/full_name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
-/// Reviews read from files: `--approvals FILE` and `--event FILE`.
-pub fn read(reviews_path: &str, event_path: Option<&str>) -> Result<Reviews, ApprovalError> {
+/// Reviews read from files: `--approvals FILE` and `--event FILE`, with the
+/// file's pushes when it has them (placed on the history by the caller).
+pub fn read(
+    reviews_path: &str,
+    event_path: Option<&str>,
+) -> Result<(Reviews, Option<Vec<Push>>), ApprovalError> {
     let io = |path: &str, e: std::io::Error| ApprovalError::File {
         path: path.to_owned(),
         why: e.to_string(),
     };
     let text = std::fs::read_to_string(reviews_path).map_err(|e| io(reviews_path, e))?;
-    let reviews = parse_reviews(reviews_path, &text)?;
+    let (reviews, pushes) = parse(reviews_path, &text)?;
     let event = event_path.ok_or(ApprovalError::NoEvent)?;
     let event_text = std::fs::read_to_string(event).map_err(|e| ApprovalError::Event {
         path: event.to_owned(),
         why: e.to_string(),
     })?;
-    Ok(Reviews {
+    let reviews = Reviews {
         pull_request: Some(pull_request_of_event(event, &event_text)?),
         reviews,
         commit_logins: Default::default(),
-    })
+        pushers: None,
+    };
+    Ok((reviews, pushes))
 }

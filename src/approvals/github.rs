@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::file::{pull_request, review, review_fields};
-use super::{Account, CommitAccounts};
+use super::pushes::{Push, push};
+use super::{Account, CommitAccounts, PullRequest};
 use super::{ApprovalError, Reviews, Teams};
 
 /// Attempts per request for 5xx, 429 and transport errors.
@@ -234,7 +235,46 @@ impl GitHub {
             pull_request: Some(pr),
             reviews,
             commit_logins,
+            pushers: None,
         })
+    }
+
+    /// Who pushed to the pull request's head branch: `GET
+    /// /repos/{head repo}/activity?ref=refs/heads/{head ref}`, every page, with
+    /// the ref it was read for. A token that may not read it (403, 404) is
+    /// refused naming the permission.
+    pub fn pushes(&self, pr: &PullRequest) -> Result<(String, Vec<Push>), ApprovalError> {
+        let missing = |field: &str| ApprovalError::HeadBranch {
+            number: pr.number,
+            field: field.to_owned(),
+        };
+        let repo = pr
+            .head_repo
+            .as_deref()
+            .ok_or_else(|| missing("head.repo.full_name"))?;
+        let head_ref = pr.head_ref.as_deref().ok_or_else(|| missing("head.ref"))?;
+        let git_ref = format!("refs/heads/{head_ref}");
+        let path = format!("/repos/{repo}/activity?ref={}", encode(&git_ref));
+        let items = self.get_all(&path).map_err(|e| match e {
+            ApprovalError::Http {
+                status: 404, path, ..
+            } => ApprovalError::Unauthorized {
+                status: 404,
+                help: permission_help(&path),
+                path,
+            },
+            e => e,
+        })?;
+        let pushes = items
+            .iter()
+            .map(|item| {
+                push(item).map_err(|why| ApprovalError::Malformed {
+                    path: path.clone(),
+                    why,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((git_ref, pushes))
     }
 
     fn get_one(&self, path: &str) -> Result<Value, ApprovalError> {
@@ -276,7 +316,8 @@ impl GitHub {
     /// One reading of a list, following its `next` links.
     fn read_pages(&self, path: &str) -> Result<Listing, ApprovalError> {
         let mut items = Vec::new();
-        let mut url = format!("{}{path}?per_page=100", self.api);
+        let join = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{}{path}{join}per_page=100", self.api);
         let mut seen = Vec::new();
         let mut last = None;
         for _ in 0..MAX_PAGES {
@@ -466,7 +507,11 @@ impl Teams for GitHub {
 
 /// The permission a token needs for an endpoint.
 fn permission_help(path: &str) -> String {
-    if path.starts_with("/orgs/") {
+    if path.contains("/activity") {
+        "reading who pushed the pull request's commits (the repository activity) needs \
+         `permissions: contents: read` on the repository of the pull request's head branch"
+            .into()
+    } else if path.starts_with("/orgs/") {
         "reading team membership needs a token with the organization's Members: read \
          permission (a GitHub App or fine-grained token; the default GITHUB_TOKEN cannot)"
             .into()
@@ -475,6 +520,19 @@ fn permission_help(path: &str) -> String {
          GITHUB_TOKEN"
             .into()
     }
+}
+
+/// A query value, percent-encoded (a branch name may hold `&`, `#`, `+`, …).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// GitHub's error message from an error body, or the start of the body, with
@@ -564,6 +622,20 @@ mod tests {
             Some("https://api.github.com/repos/o/r/pulls/1/reviews?page=2")
         );
         assert_eq!(link_of(r#"<https://x/?page=1>; rel="prev""#, "next"), None);
+    }
+
+    #[test]
+    fn a_branch_name_is_encoded_in_the_query() {
+        assert_eq!(encode("refs/heads/feature"), "refs/heads/feature");
+        assert_eq!(
+            encode("refs/heads/a&b#c+d é"),
+            "refs/heads/a%26b%23c%2Bd%20%C3%A9"
+        );
+    }
+
+    #[test]
+    fn the_activity_names_contents_read() {
+        assert!(permission_help("/repos/o/r/activity?ref=refs/heads/x").contains("contents: read"));
     }
 
     #[test]

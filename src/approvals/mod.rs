@@ -14,14 +14,16 @@
 pub mod error;
 pub mod file;
 pub mod github;
+pub mod pushes;
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 pub use error::ApprovalError;
+pub use pushes::{LastPusher, Push, Pusher, Pushers};
 
-use crate::attribution::AttributedCommit;
+use crate::attribution::{AttributedCommit, AuthoredBy};
 use crate::classify::{Catalog, Class};
 use crate::policy::{Approver, Policy, Require};
 
@@ -49,6 +51,11 @@ pub struct PullRequest {
     /// The author's GitHub account id (`user.id`), when given.
     pub author_id: Option<u64>,
     pub head_sha: String,
+    /// The head branch (`head.ref`), whose pushes are read.
+    pub head_ref: Option<String>,
+    /// The repository the head branch is in (`head.repo.full_name`; another
+    /// one for a fork's pull request, `None` when the fork is gone).
+    pub head_repo: Option<String>,
 }
 
 /// A GitHub account as the API links it to a commit's author or committer.
@@ -72,6 +79,9 @@ pub struct Reviews {
     pub pull_request: Option<PullRequest>,
     pub reviews: Vec<Review>,
     pub commit_logins: HashMap<String, CommitAccounts>,
+    /// Who pushed the range's commits, placed on its history; `None` when
+    /// nobody said (a reviews file without `pushes`): pushers are not judged.
+    pub pushers: Option<Pushers>,
 }
 
 /// GitHub team membership, asked of the API when a rule names `@org/team`.
@@ -226,6 +236,14 @@ pub fn judge(
             ignored.push(ignore(why));
             continue;
         }
+        if let Some(why) = reviews
+            .pushers
+            .as_ref()
+            .and_then(|p| pushed(review, commits, p, head))
+        {
+            ignored.push(ignore(why));
+            continue;
+        }
         if !require.from.is_empty() && !in_from(&login, &require.from, policy, teams)? {
             let names: Vec<String> = require.from.iter().map(ToString::to_string).collect();
             ignored.push(ignore(format!(
@@ -238,13 +256,87 @@ pub fn judge(
             approved_by.push(login);
         }
     }
-    let satisfied = approved_by.len() as u32 >= require.approvals;
+    let required = require.approvals + unknown_pushers(commits, reviews.pushers.as_ref());
+    let satisfied = approved_by.len() as u32 >= required;
     Ok(Approval {
-        required: require.approvals,
+        required,
         approved_by,
         ignored,
         satisfied,
     })
+}
+
+/// Whether a finding on these commits is on an agent-written change (an
+/// unknown authorship counts as one here: the stricter reading).
+fn agent_written(commits: &[AttributedCommit]) -> bool {
+    matches!(
+        crate::attribution::authored_by(commits),
+        AuthoredBy::Agent | AuthoredBy::Unknown
+    )
+}
+
+/// Why the reviewer's approval does not count because of what they pushed:
+/// they pushed a commit the finding is attributed to (or pushed history the
+/// range does not have, which may have held one), or, for an agent-written
+/// change, they pushed the head last (GitHub's "require approval of the most
+/// recent reviewable push" bans that pusher).
+fn pushed(
+    review: &Review,
+    commits: &[AttributedCommit],
+    pushers: &Pushers,
+    head: &str,
+) -> Option<String> {
+    let (login, id) = (review.login.as_str(), review.user_id);
+    for c in commits {
+        let by = pushers.by_commit.get(&c.sha).map(Vec::as_slice);
+        if let Some(p) = by.unwrap_or_default().iter().find(|p| p.is(login, id)) {
+            let how = match p.id.is_some() && p.id == id && !p.login.eq_ignore_ascii_case(login) {
+                true => format!(" (same GitHub account id {})", id.unwrap_or_default()),
+                false => String::new(),
+            };
+            return Some(format!(
+                "pushed {}, which the finding is attributed to{how}",
+                short(&c.sha)
+            ));
+        }
+    }
+    if let (Some(c), Some((_, after))) = (
+        commits.first(),
+        pushers.unplaced.iter().find(|(p, _)| p.is(login, id)),
+    ) {
+        return Some(format!(
+            "pushed {} to {}, which is not in the range's history: it may have held {}, which the finding is attributed to",
+            short(after),
+            pushers.git_ref,
+            short(&c.sha)
+        ));
+    }
+    if agent_written(commits)
+        && let LastPusher::Account(p) = &pushers.last
+        && p.is(login, id)
+    {
+        return Some(format!(
+            "pushed the head {} last: GitHub's rule bans the last pusher's approval",
+            short(head)
+        ));
+    }
+    None
+}
+
+/// The approvals a finding needs beyond its rule's because who pushed is not
+/// known: one for each commit it is attributed to that no push introduced,
+/// and, on an agent-written change, one when nobody is known to have pushed
+/// the head last. Any approver could be such an unknown pusher; one more
+/// approval from a different person means the rule's count still comes from
+/// people who are not.
+fn unknown_pushers(commits: &[AttributedCommit], pushers: Option<&Pushers>) -> u32 {
+    let Some(p) = pushers else { return 0 };
+    let commits_unknown = commits
+        .iter()
+        .filter(|c| p.unknown.contains(&c.sha))
+        .count() as u32;
+    let last_unknown = agent_written(commits) && p.last == LastPusher::Unknown;
+    commits_unknown + u32::from(last_unknown)
 }
 
 /// The fact about the reviewer's account that GitHub always sends and this

@@ -47,9 +47,12 @@ fn reviews(list: Vec<Review>) -> Reviews {
             author: "pr-author".into(),
             author_id: Some(99),
             head_sha: HEAD.into(),
+            head_ref: Some("feature".into()),
+            head_repo: Some("acme/infra".into()),
         }),
         reviews: list,
         commit_logins: HashMap::new(),
+        pushers: None,
     }
 }
 
@@ -518,4 +521,152 @@ fn reviews_files_are_read_as_strictly_as_the_api() {
         let text = format!("{err:?}");
         assert!(text.contains(&format!("`{key}`")), "{text}");
     }
+}
+
+fn pusher(login: &str, id: u64) -> Pusher {
+    Pusher {
+        login: login.into(),
+        id: Some(id),
+    }
+}
+
+/// Reviews whose pushers are given: `by` pushed `commit`; `last` pushed the head.
+fn with_pushers(list: Vec<Review>, by: &[(&str, Pusher)], last: LastPusher) -> Reviews {
+    let mut r = reviews(list);
+    let mut by_commit: HashMap<String, Vec<Pusher>> = HashMap::new();
+    for (sha, p) in by {
+        by_commit.entry((*sha).into()).or_default().push(p.clone());
+    }
+    r.pushers = Some(Pushers {
+        git_ref: "refs/heads/feature".into(),
+        by_commit,
+        unplaced: vec![],
+        unknown: vec![],
+        last,
+    });
+    r
+}
+
+#[test]
+fn a_reviewer_who_pushed_an_attributed_commit_does_not_approve_it() {
+    let agent = agent_commit(person("Someone", "someone@example.com"));
+    let sha = agent.sha.clone();
+    let r = with_pushers(
+        vec![review("Op", 7, "APPROVED", HEAD)],
+        &[(&sha, pusher("op", 7))],
+        LastPusher::Deleted,
+    );
+    let a = run(
+        &one(1),
+        std::slice::from_ref(&agent),
+        &r,
+        &Policy::default(),
+    );
+    assert!(!a.satisfied);
+    assert_eq!(
+        why(&a, "Op"),
+        "pushed aaaaaaa, which the finding is attributed to"
+    );
+    // Renamed since: the account id still tells.
+    let r = with_pushers(
+        vec![review("op-renamed", 7, "APPROVED", HEAD)],
+        &[(&sha, pusher("op", 7))],
+        LastPusher::Deleted,
+    );
+    let a = run(
+        &one(1),
+        std::slice::from_ref(&agent),
+        &r,
+        &Policy::default(),
+    );
+    assert_eq!(
+        why(&a, "op-renamed"),
+        "pushed aaaaaaa, which the finding is attributed to (same GitHub account id 7)"
+    );
+    // Someone else counts.
+    let r = with_pushers(
+        vec![review("carol", 8, "APPROVED", HEAD)],
+        &[(&sha, pusher("op", 7))],
+        LastPusher::Deleted,
+    );
+    assert!(run(&one(1), &[agent], &r, &Policy::default()).satisfied);
+}
+
+#[test]
+fn the_last_pusher_of_the_head_does_not_approve_an_agent_written_change() {
+    let agent = agent_commit(person("Someone", "someone@example.com"));
+    let human = commit(OLD, Class::Human, person("Ann", "ann@example.com"), vec![]);
+    let r = with_pushers(
+        vec![review("op", 7, "APPROVED", HEAD)],
+        &[],
+        LastPusher::Account(pusher("OP", 77)),
+    );
+    let a = run(&one(1), &[agent], &r, &Policy::default());
+    assert_eq!(
+        why(&a, "op"),
+        "pushed the head 1111111 last: GitHub's rule bans the last pusher's approval"
+    );
+    // On a human-written change, the last pusher may approve.
+    assert!(run(&one(1), &[human], &r, &Policy::default()).satisfied);
+}
+
+#[test]
+fn an_unknown_pusher_costs_one_more_approval() {
+    let agent = agent_commit(person("Someone", "someone@example.com"));
+    let mut r = with_pushers(
+        vec![review("carol", 8, "APPROVED", HEAD)],
+        &[],
+        LastPusher::Account(pusher("op", 7)),
+    );
+    assert!(
+        run(
+            &one(1),
+            std::slice::from_ref(&agent),
+            &r,
+            &Policy::default()
+        )
+        .satisfied
+    );
+    r.pushers.as_mut().unwrap().unknown = vec![agent.sha.clone()];
+    let a = run(
+        &one(1),
+        std::slice::from_ref(&agent),
+        &r,
+        &Policy::default(),
+    );
+    assert_eq!((a.required, a.satisfied), (2, false));
+    r.reviews.push(review("dan", 9, "APPROVED", HEAD));
+    assert!(
+        run(
+            &one(1),
+            std::slice::from_ref(&agent),
+            &r,
+            &Policy::default()
+        )
+        .satisfied
+    );
+    // Nobody known to have pushed the head last: one more again.
+    r.pushers.as_mut().unwrap().last = LastPusher::Unknown;
+    assert_eq!(
+        run(
+            &one(1),
+            std::slice::from_ref(&agent),
+            &r,
+            &Policy::default()
+        )
+        .required,
+        3
+    );
+    // A pusher of history the range lacks may have pushed anything of it.
+    let mut r = with_pushers(
+        vec![review("bob", 5, "APPROVED", HEAD)],
+        &[],
+        LastPusher::Deleted,
+    );
+    r.pushers.as_mut().unwrap().unplaced = vec![(pusher("bob", 5), "9".repeat(40))];
+    assert!(
+        why(&run(&one(1), &[agent], &r, &Policy::default()), "bob").starts_with(
+            "pushed 9999999 to refs/heads/feature, which is not in the range's history"
+        )
+    );
 }

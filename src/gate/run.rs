@@ -156,7 +156,7 @@ pub fn run(
         &config.catalog,
     );
     let needs_approval = findings.iter().any(|f| f.require.is_some());
-    let source = judge(
+    let (source, push_notes) = judge(
         &options.approvals,
         &options.env,
         event.as_ref(),
@@ -172,6 +172,7 @@ pub fn run(
         .collect();
     notes.extend(config.policy.warnings.iter().cloned());
     notes.extend(pull_notes);
+    notes.extend(push_notes);
     if source == ApprovalSource::None && findings.iter().any(|f| f.status == Status::Blocked) {
         notes.push(
             "no approval source (not a pull request in GitHub Actions, no --approvals FILE): \
@@ -322,14 +323,14 @@ fn judge(
     findings: &mut [Finding],
     history: &History,
     config: &Config,
-) -> Result<ApprovalSource, Error> {
+) -> Result<(ApprovalSource, Vec<String>), Error> {
     let head = history.range.head.as_str();
     let policy = &config.policy;
     let catalog = &config.catalog;
     match option {
         ApprovalOption::Preview => {
             super::decide(findings, Approvals::Preview, head, policy, catalog)?;
-            Ok(ApprovalSource::Preview)
+            Ok((ApprovalSource::Preview, Vec::new()))
         }
         ApprovalOption::File {
             reviews,
@@ -340,8 +341,23 @@ fn judge(
                     .cloned()
                     .filter(|p| !p.is_empty())
             });
-            let read = approvals::file::read(reviews, event_path.as_deref())?;
+            let (mut read, pushes) = approvals::file::read(reviews, event_path.as_deref())?;
             let number = read.pull_request.as_ref().map_or(0, |p| p.number);
+            let notes = match pushes {
+                Some(pushes) => {
+                    let head_ref = read.pull_request.as_ref().and_then(|p| p.head_ref.clone());
+                    let git_ref = format!("refs/heads/{}", head_ref.unwrap_or_default());
+                    let pushers = place_pushes(&git_ref, &pushes, history);
+                    let notes = pusher_notes(&pushers);
+                    read.pushers = Some(pushers);
+                    notes
+                }
+                None if needs_approval => vec![format!(
+                    "{reviews} has no `pushes`: who pushed the commits was not checked (a pusher \
+                     of a commit, or the last pusher of an agent's head, may have approved)"
+                )],
+                None => Vec::new(),
+            };
             super::decide(
                 findings,
                 Approvals::Reviews {
@@ -352,10 +368,13 @@ fn judge(
                 policy,
                 catalog,
             )?;
-            Ok(ApprovalSource::File {
-                path: reviews.clone(),
-                pull_request: number,
-            })
+            Ok((
+                ApprovalSource::File {
+                    path: reviews.clone(),
+                    pull_request: number,
+                },
+                notes,
+            ))
         }
         ApprovalOption::Auto => {
             let number = event
@@ -363,15 +382,25 @@ fn judge(
                 .and_then(Value::as_u64);
             let Some(number) = number else {
                 super::decide(findings, Approvals::None, head, policy, catalog)?;
-                return Ok(ApprovalSource::None);
+                return Ok((ApprovalSource::None, Vec::new()));
             };
             if !needs_approval {
-                return Ok(ApprovalSource::GitHub {
-                    pull_request: number,
-                });
+                return Ok((
+                    ApprovalSource::GitHub {
+                        pull_request: number,
+                    },
+                    Vec::new(),
+                ));
             }
             let mut github = GitHub::from_env(env)?;
-            let reviews = github.reviews(number)?;
+            let mut reviews = github.reviews(number)?;
+            let mut notes = Vec::new();
+            if let Some(pr) = &reviews.pull_request {
+                let (git_ref, pushes) = github.pushes(pr)?;
+                let pushers = place_pushes(&git_ref, &pushes, history);
+                notes = pusher_notes(&pushers);
+                reviews.pushers = Some(pushers);
+            }
             super::decide(
                 findings,
                 Approvals::Reviews {
@@ -382,11 +411,62 @@ fn judge(
                 policy,
                 catalog,
             )?;
-            Ok(ApprovalSource::GitHub {
-                pull_request: number,
-            })
+            Ok((
+                ApprovalSource::GitHub {
+                    pull_request: number,
+                },
+                notes,
+            ))
         }
     }
+}
+
+/// The activity's pushes placed on the range's history.
+fn place_pushes(
+    git_ref: &str,
+    pushes: &[approvals::Push],
+    history: &History,
+) -> approvals::Pushers {
+    let commits: Vec<(&str, &[String])> = history
+        .commits
+        .iter()
+        .map(|a| (a.commit.sha.as_str(), a.commit.parents.as_slice()))
+        .collect();
+    approvals::pushes::place(git_ref, pushes, &commits, &history.range.head)
+}
+
+/// What the report says about pushers plangate could not place.
+fn pusher_notes(p: &approvals::Pushers) -> Vec<String> {
+    let short = |s: &str| s.chars().take(7).collect::<String>();
+    let mut notes = Vec::new();
+    if !p.unknown.is_empty() {
+        let list: Vec<String> = p.unknown.iter().map(|s| short(s)).collect();
+        notes.push(format!(
+            "no push in the activity of {} introduced {}: who pushed them is unknown, so a \
+             finding attributed to one needs one more approval for each (any approver could be \
+             its pusher)",
+            p.git_ref,
+            list.join(", ")
+        ));
+    }
+    if p.last == approvals::LastPusher::Unknown {
+        notes.push(format!(
+            "no push in the activity of {} left it at the head: who pushed it last is unknown, \
+             so a finding on an agent-written change needs one more approval (any approver \
+             could be the last pusher)",
+            p.git_ref
+        ));
+    }
+    for (who, after) in &p.unplaced {
+        notes.push(format!(
+            "{} pushed {} to {}, which is not in the range's history: their approval does not \
+             count for a finding attributed to the range's commits, which that push may have held",
+            who.name(),
+            short(after),
+            p.git_ref
+        ));
+    }
+    notes
 }
 
 /// Files the gate watches: what its file rules name.

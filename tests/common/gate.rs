@@ -13,6 +13,10 @@ use super::{cases, stderr, stdout};
 
 pub const TOKEN: &str = "ghs_plangateTestToken0123456789abcdef";
 pub const PULLS: &str = "/repos/acme/infra/pulls/7";
+/// The repository activity, where pushes are read (any `ref`).
+pub const ACTIVITY: &str = "/repos/acme/infra/activity";
+/// Git's "no commit", the `before` of a branch's creation.
+pub const ZERO: &str = "0000000000000000000000000000000000000000";
 
 /// A pull request #7 of acme/infra whose history is an attribution case.
 pub struct Gate {
@@ -60,6 +64,20 @@ impl Gate {
             &format!("{PULLS}/reviews?per_page=100"),
             vec![Reply::json(200, json!([]))],
         );
+        // The author created the branch with every commit.
+        gh.route(
+            ACTIVITY,
+            vec![Reply::json(
+                200,
+                json!([github::activity(
+                    1,
+                    "branch_creation",
+                    ZERO,
+                    &head,
+                    github::user("dave", 40, "User")
+                )]),
+            )],
+        );
         Gate {
             repo,
             steps,
@@ -97,6 +115,12 @@ impl Gate {
             &format!("{PULLS}/reviews?per_page=100"),
             vec![Reply::json(200, Value::Array(list))],
         );
+    }
+
+    /// The activity of the head branch (newest first, as GitHub lists it).
+    pub fn pushes(&self, list: Vec<Value>) {
+        self.gh
+            .route(ACTIVITY, vec![Reply::json(200, Value::Array(list))]);
     }
 
     pub fn config(&self, text: &str) -> String {

@@ -660,6 +660,17 @@ pub fn pull_commit(
     })
 }
 
+/// An entry of `GET /repos/{o}/{r}/activity?ref=refs/heads/feature`: a push
+/// (`push`, `force_push`, `branch_creation`, …) by `actor` (a user object).
+pub fn activity(id: u64, kind: &str, before: &str, after: &str, actor: Value) -> Value {
+    json!({
+        "id": id, "node_id": format!("RA_kwDO{id:08X}"), "before": before, "after": after,
+        "ref": "refs/heads/feature",
+        "timestamp": format!("2026-01-02T10:{:02}:{:02}Z", id / 60 % 60, id % 60),
+        "activity_type": kind, "actor": actor
+    })
+}
+
 /// `GET /orgs/{org}/teams/{slug}/memberships/{user}`.
 pub fn team_membership(state: &str, role: &str) -> Value {
     json!({ "url": "https://api.github.com/organizations/1/team/2/memberships/member", "role": role, "state": state })
