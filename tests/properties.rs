@@ -1039,6 +1039,52 @@ proptest! {
         fewer.remove(approvals[which.index(approvals.len())]);
         prop_assert!(judge(reviews) || !judge(fewer));
     }
+
+    /// Knowing who pushed only takes approvals away: whatever the activity
+    /// says (pushers of attributed commits, history the range lacks, commits
+    /// nobody pushed, any last pusher), a finding it approves is approved
+    /// without it.
+    #[test]
+    fn who_pushed_never_turns_a_fail_into_a_pass(
+        reviews in prop::collection::vec(review(), 1..8),
+        required in 1..3u32,
+        commits in prop::collection::vec(0..4usize, 0..3),
+        by in prop::collection::vec((0..4usize, 0..5usize, any::<bool>()), 0..6),
+        unplaced in prop::collection::vec(0..5usize, 0..2),
+        unknown in prop::collection::vec(0..4usize, 0..2),
+        last in prop::option::of(prop::option::of(0..5usize)),
+    ) {
+        let config = config(1);
+        let require = plangate::policy::Require { approvals: required, from: vec![] };
+        let commits: Vec<AttributedCommit> = commits.into_iter().map(commit).collect();
+        // The reviewers' accounts, as `review()` makes them.
+        let account = |who: usize, with_id: bool| approvals::Pusher {
+            login: ["Alice", "bob", "carol", "dave", "renovate[bot]"][who].into(),
+            id: with_id.then_some(who as u64 + 1),
+        };
+        let mut by_commit: std::collections::HashMap<String, Vec<approvals::Pusher>> = Default::default();
+        for (c, who, with_id) in by {
+            by_commit.entry(commit(c).sha).or_default().push(account(who, with_id));
+        }
+        let pushers = approvals::Pushers {
+            git_ref: "refs/heads/feature".into(),
+            by_commit,
+            unplaced: unplaced.into_iter().map(|w| (account(w, true), "9".repeat(40))).collect(),
+            unknown: unknown.into_iter().map(|c| commit(c).sha).collect(),
+            last: match last {
+                None => approvals::LastPusher::Unknown,
+                Some(None) => approvals::LastPusher::Deleted,
+                Some(Some(w)) => approvals::LastPusher::Account(account(w, true)),
+            },
+        };
+        let judge = |pushers: Option<approvals::Pushers>| {
+            let r = Reviews { pull_request: None, reviews: reviews.clone(), commit_logins: Default::default(), pushers };
+            approvals::judge(&require, &commits, &r, HEAD, &config.policy, &config.catalog, &mut NoTeams)
+                .unwrap()
+                .satisfied
+        };
+        prop_assert!(!judge(Some(pushers)) || judge(None));
+    }
 }
 
 // ---------------------------------------------------------------------------
