@@ -54,7 +54,8 @@ impl Address {
         let (name, last) = value
             .rsplit_once(char::is_whitespace)
             .unwrap_or(("", value));
-        let email = last.trim_matches(|c: char| "()[]\"',;".contains(c));
+        // Wrapping punctuation, and a stray `>` of a half-bracketed address.
+        let email = last.trim_matches(|c: char| "()[]<>\"',;".contains(c));
         looks_like_email(email).then(|| Address::new(name, email))
     }
 
@@ -113,6 +114,7 @@ fn looks_like_email(s: &str) -> bool {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !s.contains(char::is_whitespace)
+                && !s.contains(['<', '>'])
         }
         None => false,
     }

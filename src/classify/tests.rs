@@ -835,6 +835,21 @@ fn prose_that_only_mentions_a_tool_stays_human() {
 
 #[test]
 fn loose_co_author_lines() {
+    // A half-bracketed address reads as the address, and back the same
+    // (the fuzzer found `Clnoreply@anthropic.comic.com>` keeping its `>`).
+    let a = Address::parse("Cl noreply@anthropic.com>").unwrap();
+    assert_eq!(a.email, "noreply@anthropic.com");
+    assert_eq!(
+        Address::parse(&format!("{} <{}>", a.name, a.email)),
+        Some(a)
+    );
+    assert_eq!(Address::parse("x a>b@example.com"), None);
+    agent_as(
+        "Fix\n\nCo-authored-by: Claude noreply@anthropic.com>",
+        ALICE,
+        "claude-code",
+        "noreply@anthropic.com",
+    );
     // No angle brackets around the address.
     agent_as(
         "Fix\n\nCo-authored-by: OpenHands-GPT-5 openhands@all-hands.dev",
