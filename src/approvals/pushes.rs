@@ -62,6 +62,8 @@ pub struct Push {
     pub before: String,
     pub after: String,
     pub activity_type: String,
+    /// The ref pushed (`refs/heads/…`, or the bare branch name).
+    pub git_ref: String,
     pub timestamp: String,
     /// `None` for a deleted account (a null `actor`).
     pub actor: Option<Pusher>,
@@ -135,12 +137,12 @@ pub fn push(item: &Value) -> Result<Push, String> {
             })
         }
     };
-    text("ref")?;
     Ok(Push {
         id,
         before: sha("before")?,
         after: sha("after")?,
         activity_type: text("activity_type")?,
+        git_ref: text("ref")?,
         timestamp: text("timestamp")?,
         actor,
     })
@@ -193,7 +195,15 @@ pub fn place(git_ref: &str, pushes: &[Push], commits: &[(&str, &[String])], head
     let mut by_commit: HashMap<String, Vec<Pusher>> = HashMap::new();
     let mut accounted: HashSet<&str> = HashSet::new();
     let mut unplaced = Vec::new();
-    for p in pushes {
+    // Only the head branch's own pushes: a server that ignored the `ref`
+    // filter must not let a push of the head's commit to another branch
+    // stand in for the last push of this one.
+    let bare = git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref);
+    let pushes: Vec<&Push> = pushes
+        .iter()
+        .filter(|p| p.git_ref == git_ref || p.git_ref == bare)
+        .collect();
+    for p in &pushes {
         if is_zero(&p.after) {
             continue; // a deletion of the branch introduces nothing
         }
@@ -257,6 +267,7 @@ mod tests {
             before: before.into(),
             after: after.into(),
             activity_type: kind.into(),
+            git_ref: "refs/heads/feature".into(),
             timestamp: format!("2026-01-02T10:00:{id:02}Z"),
             actor: Some(Pusher {
                 login: who.into(),
@@ -397,6 +408,27 @@ mod tests {
         let mut reversed = pushes.to_vec();
         reversed.reverse();
         assert_eq!(run(&history, &reversed, &sha('e')).last, p.last);
+    }
+
+    #[test]
+    fn pushes_of_another_branch_are_not_this_ones() {
+        // mallory pushed the head's commit to another branch later: not the
+        // last pusher of this branch, whatever the server sent.
+        let mut other = entry(3, "branch_creation", ZERO, &sha('c'), "mallory");
+        other.git_ref = "refs/heads/elsewhere".into();
+        let mut bare = entry(2, "push", &sha('a'), &sha('c'), "op");
+        bare.git_ref = "feature".into();
+        let pushes = [
+            entry(1, "branch_creation", ZERO, &sha('a'), "ann"),
+            bare,
+            other,
+        ];
+        let p = run(&linear(), &pushes, &sha('c'));
+        assert_eq!(who(&p, 'c'), ["op"]);
+        match &p.last {
+            LastPusher::Account(a) => assert_eq!(a.login, "op"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
