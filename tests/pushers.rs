@@ -297,6 +297,29 @@ fn a_reviews_file_may_carry_the_pushes_and_without_them_says_so() {
             short(&agent)
         )
     );
+    // Pushes with an event that does not name the head branch cannot be
+    // placed: exit 2, not a guess.
+    let mut bare: Value = serde_json::from_str(&std::fs::read_to_string(&event).unwrap()).unwrap();
+    bare["pull_request"]["head"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ref");
+    let bare_event = g.file("event-no-ref.json");
+    std::fs::write(&bare_event, bare.to_string()).unwrap();
+    let out = g.run(&[
+        "--format",
+        "json",
+        "--approvals",
+        file.to_str().unwrap(),
+        "--event",
+        bare_event.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        flat(&stderr(&out)).contains("has no `head.ref`"),
+        "{}",
+        stderr(&out)
+    );
     // A plain array of reviews: pushers are not checked, and the report says so.
     std::fs::write(&file, reviews.to_string()).unwrap();
     let (code, report) = g.check(&args);

@@ -345,8 +345,17 @@ fn judge(
             let number = read.pull_request.as_ref().map_or(0, |p| p.number);
             let notes = match pushes {
                 Some(pushes) => {
-                    let head_ref = read.pull_request.as_ref().and_then(|p| p.head_ref.clone());
-                    let git_ref = format!("refs/heads/{}", head_ref.unwrap_or_default());
+                    // The pushes are placed only for the head branch: without its
+                    // name none would be, and every approval would need more.
+                    let head_ref = read
+                        .pull_request
+                        .as_ref()
+                        .and_then(|p| p.head_ref.clone())
+                        .ok_or_else(|| approvals::ApprovalError::HeadBranch {
+                            number,
+                            field: "head.ref".into(),
+                        })?;
+                    let git_ref = format!("refs/heads/{head_ref}");
                     let pushers = place_pushes(&git_ref, &pushes, history);
                     let notes = pusher_notes(&pushers);
                     read.pushers = Some(pushers);
