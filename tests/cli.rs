@@ -510,3 +510,40 @@ fn every_command_has_examples_in_its_help() {
         );
     }
 }
+
+#[test]
+fn check_names_the_plan_it_cannot_read_before_the_repository_it_cannot_open() {
+    // `check` reads the plans and the repository at once; when both fail, the
+    // plan's error is the one reported, as when they were read in turn.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.json");
+    fs::write(
+        &cut,
+        r#"{"format_version":"1.2","resource_changes":[{"addr"#,
+    )
+    .unwrap();
+    let o = plangate()
+        .current_dir(dir.path())
+        .args(["check", "--preview", cut.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cut short"), "{err}");
+    assert!(!err.contains("git repository"), "{err}");
+
+    // The same directory with a readable plan: the repository's error.
+    let whole = dir.path().join("whole.json");
+    fs::write(&whole, r#"{"format_version":"1.2","resource_changes":[]}"#).unwrap();
+    let o = plangate()
+        .current_dir(dir.path())
+        .args(["check", "--preview", whole.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -592,3 +592,35 @@ fn a_git_merge_log_message_with_an_indented_trailer_is_agent() {
         [format!("trailer \"{CLAUDE_TRAILER}\" names claude-code")]
     );
 }
+
+#[test]
+fn files_at_revisions_read_right_from_many_threads_at_once() {
+    // Attribution evaluates at several revisions at once; each thread's
+    // answers must be its own, and a missing file must not stop the reader.
+    let repo = TestRepo::new();
+    let mut revs = Vec::new();
+    for i in 0..4 {
+        repo.write(
+            "a.txt",
+            &format!("version {i}\n{}", "x".repeat(100_000 * i)),
+        );
+        revs.push(repo.commit(HUMAN, &format!("version {i}")));
+    }
+    let git = plangate::git::Git::open(repo.path()).unwrap();
+    let revisions = git.revisions();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..5 {
+                    for (i, rev) in revs.iter().enumerate() {
+                        let text = revisions.text(rev, "a.txt").unwrap();
+                        assert!(text.starts_with(&format!("version {i}\n")), "{rev}");
+                        assert_eq!(text.len(), 10 + 100_000 * i);
+                        assert_eq!(revisions.text(rev, "absent.txt"), None);
+                    }
+                }
+            });
+        }
+    });
+    assert!(revisions.failure().is_none());
+}

@@ -3,6 +3,7 @@
 //! widening when it does not.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::cfn::{self, StackSource};
 use super::closure::{self, Closure, InstanceKey, Keyed, Matcher, RootInputs, VarFiles};
@@ -18,7 +19,8 @@ use crate::model::{Action, Change, Format, Plan};
 
 /// Files at any revision of the repository, for evaluating `count` and
 /// `for_each` where a commit changed what decides them.
-pub trait Trees {
+/// `Sync`: evaluations at different revisions run on threads of their own.
+pub trait Trees: Sync {
     fn text(&self, rev: &str, path: &str) -> Option<String>;
     /// The paths of the files directly in `dir` at `rev`.
     fn list(&self, rev: &str, dir: &str) -> Vec<String>;
@@ -126,7 +128,7 @@ pub fn attribute(
     let tf_dirs = targets::terraform_dirs(&repo);
     let mut evaluated: HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>> =
         HashMap::new();
-    let spent = std::cell::Cell::new(0usize);
+    let spent = AtomicUsize::new(0);
     plans
         .iter()
         .enumerate()
@@ -253,7 +255,7 @@ struct Decider<'d, 'h> {
     trees: Option<&'d dyn Trees>,
     evaluated: &'d mut HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>>,
     /// Bytes of file text evaluations have read in this run (see [`EVAL_BUDGET`]).
-    spent: &'d std::cell::Cell<usize>,
+    spent: &'d AtomicUsize,
     head: &'d str,
     base: &'d str,
     /// The other instances of the same resource that the plan keeps.
@@ -559,6 +561,10 @@ impl Decider<'_, '_> {
             return Err("no revision reader".into());
         };
         let head = self.head.to_owned();
+        let base = self.base.to_owned();
+        // The base is needed whenever the head agrees, which is the common
+        // case: evaluate both at once.
+        self.prepare(trees, &[&head, &base], keyed);
         let at_head = self.instances(trees, &head, keyed)?;
         let kept_ok = !keyed.own || self.kept.iter().all(|k| has(&at_head, k));
         if has(&at_head, &keyed.key) || !kept_ok {
@@ -570,7 +576,6 @@ impl Decider<'_, '_> {
         }
         // The deleted instance exists: at the base, where the range starts, an
         // evaluation that reads values as Terraform does has it.
-        let base = self.base.to_owned();
         let at_base = self.instances(trees, &base, keyed)?;
         if !has(&at_base, &keyed.key) {
             return Err(
@@ -607,35 +612,85 @@ impl Decider<'_, '_> {
         rev: &str,
         keyed: &Keyed,
     ) -> Result<eval::Instances, String> {
-        let id = format!(
-            "{}|{}|{:?}|{:?}",
-            keyed.root, keyed.dir, keyed.calls, keyed.block
-        );
-        let key = (rev.to_owned(), id);
+        let key = (rev.to_owned(), evaluation_id(keyed));
         if let Some(r) = self.evaluated.get(&key) {
             return r.clone().map_err(|e| e.0);
         }
-        if self.spent.get() > EVAL_BUDGET {
-            return Err(format!(
-                "plangate stops evaluating once it has read {} MiB of files at earlier commits",
-                EVAL_BUDGET >> 20
-            ));
-        }
-        let tree = AtRev {
-            trees,
-            rev,
-            spent: self.spent,
-        };
-        let scope = eval::Scope {
-            root: &keyed.root,
-            calls: &keyed.calls,
-            var_files: &keyed.var_files,
-            env_inputs: &[],
-        };
-        let result = eval::instances(&tree, &scope, &keyed.dir, &keyed.block);
+        let result = evaluate(trees, rev, keyed, self.spent)?;
         self.evaluated.insert(key, result.clone());
         result.map_err(|e| e.0)
     }
+
+    /// Evaluates `keyed` at those of `revs` not evaluated yet, each on a
+    /// thread of its own, for [`Decider::instances`] to find. The budget is
+    /// checked once before all of them, so the same inputs still evaluate the
+    /// same revisions.
+    fn prepare(&mut self, trees: &dyn Trees, revs: &[&str], keyed: &Keyed) {
+        let id = evaluation_id(keyed);
+        let mut todo: Vec<&str> = revs
+            .iter()
+            .copied()
+            .filter(|rev| !self.evaluated.contains_key(&(rev.to_string(), id.clone())))
+            .collect();
+        todo.dedup();
+        if todo.len() < 2 || self.spent.load(Ordering::Relaxed) > EVAL_BUDGET {
+            return;
+        }
+        let spent = self.spent;
+        let results: Vec<_> = std::thread::scope(|s| {
+            let running: Vec<_> = todo
+                .iter()
+                .map(|rev| s.spawn(move || unbudgeted(trees, rev, keyed, spent)))
+                .collect();
+            running
+                .into_iter()
+                .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (rev, result) in todo.into_iter().zip(results) {
+            self.evaluated.insert((rev.to_owned(), id.clone()), result);
+        }
+    }
+}
+
+/// What an evaluation's result is cached under, with its revision.
+fn evaluation_id(keyed: &Keyed) -> String {
+    format!(
+        "{}|{}|{:?}|{:?}",
+        keyed.root, keyed.dir, keyed.calls, keyed.block
+    )
+}
+
+/// The instances of `keyed` at `rev`; `Err` once the run has read its budget.
+fn evaluate(
+    trees: &dyn Trees,
+    rev: &str,
+    keyed: &Keyed,
+    spent: &AtomicUsize,
+) -> Result<Result<eval::Instances, eval::Unevaluable>, String> {
+    if spent.load(Ordering::Relaxed) > EVAL_BUDGET {
+        return Err(format!(
+            "plangate stops evaluating once it has read {} MiB of files at earlier commits",
+            EVAL_BUDGET >> 20
+        ));
+    }
+    Ok(unbudgeted(trees, rev, keyed, spent))
+}
+
+fn unbudgeted(
+    trees: &dyn Trees,
+    rev: &str,
+    keyed: &Keyed,
+    spent: &AtomicUsize,
+) -> Result<eval::Instances, eval::Unevaluable> {
+    let tree = AtRev { trees, rev, spent };
+    let scope = eval::Scope {
+        root: &keyed.root,
+        calls: &keyed.calls,
+        var_files: &keyed.var_files,
+        env_inputs: &[],
+    };
+    eval::instances(&tree, &scope, &keyed.dir, &keyed.block)
 }
 
 /// Template files by their conventional names (`templatefile` reads them; a
@@ -742,14 +797,14 @@ const EVAL_BUDGET: usize = 4 << 20;
 struct AtRev<'t> {
     trees: &'t dyn Trees,
     rev: &'t str,
-    spent: &'t std::cell::Cell<usize>,
+    spent: &'t AtomicUsize,
 }
 
 impl eval::Tree for AtRev<'_> {
     fn text(&self, path: &str) -> Option<String> {
         let text = self.trees.text(self.rev, path);
         let read = text.as_ref().map_or(0, String::len);
-        self.spent.set(self.spent.get().saturating_add(read));
+        self.spent.fetch_add(read, Ordering::Relaxed);
         text
     }
     fn list(&self, dir: &str) -> Vec<String> {

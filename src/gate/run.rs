@@ -75,7 +75,19 @@ pub fn run(
     options: &Options,
     progress: &mut dyn FnMut(input::Progress<'_>),
 ) -> Result<Checked, Error> {
-    let reading = input::read_plans_with(&options.paths, progress)?;
+    // The plans and the repository do not depend on each other until
+    // attribution: read them on both cores. The plans' errors come first, as
+    // they would read one after the other.
+    let (reading, repository) = std::thread::scope(|s| {
+        let repository = s.spawn(|| Repository::read(options));
+        let reading = input::read_plans_with(&options.paths, progress);
+        // A panic is a bug; resume it rather than hide it behind an error.
+        let repository = repository
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (reading, repository)
+    });
+    let reading = reading?;
     for plan in &reading.plans {
         if let Some(gap) = plan.gaps.first() {
             return Err(Error::Incomplete {
@@ -84,17 +96,15 @@ pub fn run(
             });
         }
     }
-    let git = Git::open(&options.dir)?;
-    let mut config = config::load(&options.config, Some(&git))?;
-    config.attribution.templates = options.templates.clone();
-    let event = event(&options.env)?;
-    let request = RangeRequest::new(
-        options.base.as_deref(),
-        options.head.as_deref(),
-        &options.env,
-        event.as_ref(),
-    )?;
-    let mut history = history::read(&git, &request, &config.catalog)?;
+    let Repository {
+        git,
+        config,
+        event,
+        mut history,
+        root,
+        config_path,
+        gathered,
+    } = repository?;
     let mut pull_notes = Vec::new();
     if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
         let signals = history.apply_pull_request(&pr, &config.catalog);
@@ -105,24 +115,20 @@ pub fn run(
             ));
         }
     }
-    let root = git.root().to_path_buf();
     let plan_paths: Vec<Option<String>> = reading
         .plans
         .iter()
         .map(|p| relative(&root, &p.path))
         .collect();
-    // As the history names it: `--config ./.plangate.hcl` or an absolute path
-    // is still the file whose edits `<config>` rules watch. A file outside the
-    // repository has no edits in it ("" matches no path).
-    let config_path =
-        config::repository_name(&options.config, &root, &options.dir).unwrap_or_default();
     let watched = |p: &str| watched_file(&config, &config_path, p);
     let templates = reading
         .plans
         .iter()
         .any(|p| p.format == Format::CloudFormation);
-    let (diffs, head, base) =
-        attribution::gather(&git, &history, &config.attribution, templates, &watched)?;
+    let (diffs, head, base) = match gathered {
+        (guess, gathered) if guess == templates => gathered,
+        _ => attribution::gather(&git, &history, &config.attribution, templates, &watched)?,
+    };
     let revisions = git.revisions();
     let trees = RevisionTrees(&revisions);
     let evidence = Evidence {
@@ -211,6 +217,58 @@ pub fn run(
         base,
         root,
     })
+}
+
+/// What `check` reads from the repository before it knows the plans.
+struct Repository {
+    git: Git,
+    config: Config,
+    event: Option<Value>,
+    history: History,
+    root: PathBuf,
+    /// The configuration file as the history names it ("" when outside the repository).
+    config_path: String,
+    /// The files attribution reads, gathered on a guess of whether any plan is
+    /// a CloudFormation change set (which widens what is read): the guess and
+    /// what it gathered. A wrong guess is gathered again.
+    gathered: (bool, Gathered),
+}
+
+type Gathered = (Vec<crate::git::CommitDiff>, Snapshot, Snapshot);
+
+impl Repository {
+    fn read(options: &Options) -> Result<Repository, Error> {
+        let git = Git::open(&options.dir)?;
+        let mut config = config::load(&options.config, Some(&git))?;
+        config.attribution.templates = options.templates.clone();
+        let event = event(&options.env)?;
+        let request = RangeRequest::new(
+            options.base.as_deref(),
+            options.head.as_deref(),
+            &options.env,
+            event.as_ref(),
+        )?;
+        let history = history::read(&git, &request, &config.catalog)?;
+        let root = git.root().to_path_buf();
+        // As the history names it: `--config ./.plangate.hcl` or an absolute path
+        // is still the file whose edits `<config>` rules watch. A file outside the
+        // repository has no edits in it ("" matches no path).
+        let config_path =
+            config::repository_name(&options.config, &root, &options.dir).unwrap_or_default();
+        // `--template` names CloudFormation templates; without it, most plans are Terraform's.
+        let guess = !options.templates.is_empty();
+        let watched = |p: &str| watched_file(&config, &config_path, p);
+        let gathered = attribution::gather(&git, &history, &config.attribution, guess, &watched)?;
+        Ok(Repository {
+            git,
+            config,
+            event,
+            history,
+            root,
+            config_path,
+            gathered: (guess, gathered),
+        })
+    }
 }
 
 /// Files at any revision, for attribution's evaluation of `count` / `for_each`.

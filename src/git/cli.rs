@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use super::diff::FileDiff;
 use super::range::{Range, RangeRequest};
@@ -667,15 +668,16 @@ pub fn parse_commit(record: &str, notes: &HashMap<String, String>) -> Result<Com
     })
 }
 
-/// Files at any revision, read through one long-lived `git cat-file --batch`:
-/// attribution asks for a handful of files at a handful of commits, and a
-/// process per question would cost more than the answers.
+/// Files at any revision, read through long-lived `git cat-file --batch`
+/// processes: attribution asks for a handful of files at a handful of commits,
+/// and a process per question would cost more than the answers. Threads that
+/// ask at once each get a process of their own (started when none is free).
 pub struct Revisions {
     git: Git,
-    batch: std::cell::RefCell<Option<Batch>>,
+    idle: Mutex<Vec<Batch>>,
     /// The first failure; later questions get no answer, and the caller must
     /// check [`Revisions::failure`] (a failure is exit 2, never a quiet "absent").
-    failed: std::cell::RefCell<Option<GitError>>,
+    failed: Mutex<Option<GitError>>,
 }
 
 struct Batch {
@@ -695,8 +697,8 @@ impl Git {
     pub fn revisions(&self) -> Revisions {
         Revisions {
             git: self.clone(),
-            batch: std::cell::RefCell::new(None),
-            failed: std::cell::RefCell::new(None),
+            idle: Mutex::new(Vec::new()),
+            failed: Mutex::new(None),
         }
     }
 }
@@ -739,73 +741,93 @@ impl Revisions {
 
     /// The failure that stopped the reader, if any (taken: ask once).
     pub fn failure(&self) -> Option<GitError> {
-        self.failed.borrow_mut().take()
+        lock(&self.failed).take()
     }
 
     fn fail(&self, what: String) {
-        self.failed
-            .borrow_mut()
-            .get_or_insert(GitError::Output { what });
-        *self.batch.borrow_mut() = None;
+        lock(&self.failed).get_or_insert(GitError::Output { what });
+        lock(&self.idle).clear();
     }
 
     fn object(&self, name: &str) -> Option<(String, Vec<u8>)> {
-        use std::io::BufRead;
-        if self.failed.borrow().is_some() || name.contains('\n') {
+        if lock(&self.failed).is_some() || name.contains('\n') {
             return None;
         }
-        let mut slot = self.batch.borrow_mut();
-        if slot.is_none() {
-            let mut cmd = self.git.command(&["cat-file", "--batch"]);
-            cmd.stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null());
-            match cmd.spawn() {
-                Ok(mut child) => {
-                    let input = child.stdin.take()?;
-                    let output = std::io::BufReader::new(child.stdout.take()?);
-                    *slot = Some(Batch {
-                        child,
-                        input,
-                        output,
-                    });
-                }
-                Err(e) => {
-                    drop(slot);
-                    self.fail(format!("git cat-file --batch did not start: {e}"));
+        let idle = lock(&self.idle).pop();
+        let mut batch = match idle {
+            Some(batch) => batch,
+            None => match self.start() {
+                Ok(batch) => batch,
+                Err(what) => {
+                    self.fail(what);
                     return None;
                 }
+            },
+        };
+        match batch.ask(name) {
+            Ok(answer) => {
+                lock(&self.idle).push(batch);
+                answer
+            }
+            // The process is dropped (killed): its output is out of step.
+            Err(what) => {
+                self.fail(what);
+                None
             }
         }
-        let batch = slot.as_mut()?;
-        let asked = writeln!(batch.input, "{name}").and_then(|_| batch.input.flush());
+    }
+
+    fn start(&self) -> Result<Batch, String> {
+        let mut cmd = self.git.command(&["cat-file", "--batch"]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("git cat-file --batch did not start: {e}"))?;
+        let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err("git cat-file --batch started without its pipes".into());
+        };
+        Ok(Batch {
+            child,
+            input,
+            output: std::io::BufReader::new(output),
+        })
+    }
+}
+
+/// A lock whose holder panicked still guards plain data that is whole.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Batch {
+    /// One object: `Ok(None)` when the name names none; `Err` when the
+    /// process stopped answering as it should.
+    fn ask(&mut self, name: &str) -> Result<Option<(String, Vec<u8>)>, String> {
+        use std::io::BufRead;
+        let asked = writeln!(self.input, "{name}").and_then(|_| self.input.flush());
         let mut header = String::new();
-        let read = asked.and_then(|_| batch.output.read_line(&mut header));
+        let read = asked.and_then(|_| self.output.read_line(&mut header));
         if read.is_err() || header.is_empty() {
-            drop(slot);
-            self.fail(format!(
+            return Err(format!(
                 "git cat-file --batch stopped answering (asked for {name})"
             ));
-            return None;
         }
         let header = header.trim_end();
         if header.ends_with(" missing") || header.ends_with(" ambiguous") {
-            return None;
+            return Ok(None);
         }
         let mut parts = header.split(' ');
         let (_, kind, size) = (parts.next(), parts.next(), parts.next());
         let Some(size) = size.and_then(|s| s.parse::<usize>().ok()) else {
-            drop(slot);
-            self.fail(format!("git cat-file --batch answered {header:?}"));
-            return None;
+            return Err(format!("git cat-file --batch answered {header:?}"));
         };
         let mut bytes = vec![0; size + 1];
-        if batch.output.read_exact(&mut bytes).is_err() {
-            drop(slot);
-            self.fail("git cat-file --batch output ends early".into());
-            return None;
+        if self.output.read_exact(&mut bytes).is_err() {
+            return Err("git cat-file --batch output ends early".into());
         }
         bytes.pop();
-        Some((kind.unwrap_or_default().to_owned(), bytes))
+        Ok(Some((kind.unwrap_or_default().to_owned(), bytes)))
     }
 }
