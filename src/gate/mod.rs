@@ -4,6 +4,7 @@
 //! [`evaluate`] and [`decide`] are pure; [`run`] is the edge that reads plans,
 //! history, configuration and approvals.
 
+pub mod items;
 pub mod run;
 
 use std::collections::BTreeMap;
@@ -78,6 +79,9 @@ pub struct Finding {
     pub require: Option<Require>,
     pub approval: Option<Approval>,
     pub status: Status,
+    /// Its identity in the destructive set, when it needs approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<items::Item>,
     #[serde(skip)]
     pub target: Target,
 }
@@ -254,6 +258,7 @@ fn finding(
         require: rule.require.clone(),
         approval: None,
         status,
+        item: None,
         target,
     }
 }
@@ -314,6 +319,8 @@ pub struct Report {
     pub range: Range,
     pub plans: Vec<PlanSummary>,
     pub findings: Vec<Finding>,
+    /// The findings that need approval, as one set ([`items`]).
+    pub destructive_set: items::DestructiveSet,
     /// Each commit the findings are attributed to, once: who made it and the
     /// evidence for its class (a finding's commits give the sha, the class and
     /// what the commit wrote of that change).

@@ -161,6 +161,7 @@ pub fn run(
         &config_path,
         &config.catalog,
     );
+    let destructive_set = super::items::identify(&mut findings, &|f| declaration(f, &head, &files));
     let needs_approval = findings.iter().any(|f| f.require.is_some());
     let (source, push_notes) = judge(
         &options.approvals,
@@ -201,6 +202,7 @@ pub fn run(
             .collect(),
         commits: super::commit_table(&findings),
         findings,
+        destructive_set,
         overrides: config.policy.overrides().into_iter().cloned().collect(),
         approvals: source,
         notes,
@@ -217,6 +219,22 @@ pub fn run(
         base,
         root,
     })
+}
+
+/// The text of a finding's declaration at the head: its block, or for a
+/// file finding the file; `None` when the head has none.
+fn declaration(f: &Finding, head: &Snapshot, files: &[ChangedFile]) -> Option<String> {
+    match f.target {
+        super::Target::Change { .. } => {
+            let at = f.location.as_ref().filter(|l| l.rev == head.rev)?;
+            let text = head.files.get(&at.file)?;
+            super::items::lines_of(text, at.lines.start, at.lines.end)
+        }
+        super::Target::File => files
+            .iter()
+            .find(|c| c.path == f.address && c.action != Action::Delete)
+            .map(|c| c.text.clone()),
+    }
 }
 
 /// What `check` reads from the repository before it knows the plans.

@@ -15,6 +15,26 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(7)]
 }
 
+/// An item id or digest as people read it: the first 12 hex digits (the JSON
+/// and SARIF outputs carry the whole).
+pub fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// "destructive set: 2 items needing approval, digest 1a2b3c4d5e6f", when
+/// there are any.
+pub fn set_line(r: &Report) -> Option<String> {
+    let set = &r.destructive_set;
+    (set.items > 0).then(|| {
+        format!(
+            "destructive set: {} item{} needing approval, digest {}",
+            set.items,
+            if set.items == 1 { "" } else { "s" },
+            short_id(&set.digest)
+        )
+    })
+}
+
 /// "replace of `module.db.aws_db_instance.main` (aws_db_instance) in plan.json"
 pub fn what(f: &Finding) -> String {
     match &f.plan {
@@ -153,6 +173,15 @@ pub fn markdown(checked: &Checked) -> String {
         r.plans.len(),
         cell(&r.config)
     );
+    let set = &r.destructive_set;
+    if set.items > 0 {
+        let _ = writeln!(
+            out,
+            "Destructive set: {} item(s) needing approval · digest `{}`\n",
+            set.items,
+            short_id(&set.digest)
+        );
+    }
     if r.findings.is_empty() {
         out.push_str("No rule matched any change.\n");
     } else {
@@ -206,6 +235,9 @@ pub fn markdown(checked: &Checked) -> String {
             }
             if let Some(note) = &f.note {
                 let _ = writeln!(out, "- {note}");
+            }
+            if let Some(item) = &f.item {
+                let _ = writeln!(out, "- item `{}`", short_id(&item.id));
             }
             for c in &f.commits {
                 let agent = c

@@ -11,7 +11,7 @@ use miette::{
     SourceSpan,
 };
 
-use super::check::{approval_state, headline, ordered, status_word, what, who};
+use super::check::{approval_state, headline, ordered, set_line, short_id, status_word, what, who};
 use crate::gate::run::Checked;
 use crate::gate::{Finding, Status};
 use crate::policy::Policy;
@@ -104,6 +104,11 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
     }
     if let Some(note) = &f.note {
         let _ = writeln!(help, "{note}");
+    }
+    for g in group {
+        if let Some(item) = &g.item {
+            let _ = writeln!(help, "item {} ({})", short_id(&item.id), g.rule);
+        }
     }
     for c in &f.commits {
         let agent = c
@@ -223,6 +228,9 @@ pub fn render(checked: &Checked, policy: Option<&Policy>, color: bool, width: us
     }
     for n in &r.notes {
         let _ = writeln!(out, "note: {n}");
+    }
+    if let Some(line) = set_line(r) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "{}", headline(r));
     out

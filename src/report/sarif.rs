@@ -80,7 +80,7 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
             for i in f.approval.iter().flat_map(|a| &a.ignored) {
                 message.push_str(&format!(" {}'s approval does not count: {}.", i.user, i.why));
             }
-            json!({
+            let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "kind": kind,
@@ -90,7 +90,13 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
                 "partialFingerprints": {
                     "plangate/v1": format!("{}:{}:{}", f.rule, f.plan_in_repo.as_deref().unwrap_or(""), f.address)
                 },
-            })
+            });
+            // The destructive set's identity: the same item is the same
+            // result to code scanning, an edited declaration a new one.
+            if let Some(item) = &f.item {
+                result["fingerprints"] = json!({ "plangate/item/v1": item.id });
+            }
+            result
         })
         .collect();
     let doc = json!({
@@ -103,6 +109,12 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {
+                "destructiveSet": {
+                    "digest": report.destructive_set.digest,
+                    "items": report.destructive_set.items,
+                },
+            },
         }]
     });
     doc.to_string()

@@ -300,7 +300,8 @@ fn append(path: &str, text: &str) -> Result<(), Failure> {
         .map_err(Failure::Output)
 }
 
-/// `result`, `blocked`, `destructive` and `report` for `$GITHUB_OUTPUT`.
+/// `result`, `blocked`, `destructive`, `destructive-set` (the digest) and
+/// `report` for `$GITHUB_OUTPUT`.
 fn step_outputs(checked: &gate::run::Checked, report: Option<&str>) -> String {
     let r = &checked.report;
     let result = match r.result {
@@ -314,8 +315,9 @@ fn step_outputs(checked: &gate::run::Checked, report: Option<&str>) -> String {
         .map(|p| p.destructive().count())
         .sum();
     format!(
-        "result={result}\nblocked={}\ndestructive={destructive}\nreport={}\n",
+        "result={result}\nblocked={}\ndestructive={destructive}\ndestructive-set={}\nreport={}\n",
         r.blocked().count(),
+        r.destructive_set.digest,
         report.unwrap_or("")
     )
 }
