@@ -206,6 +206,12 @@ fn the_set_is_in_every_output_format() {
         markdown.contains(&format!("item `{}`", &id[..12])),
         "{markdown}"
     );
+    let github = run("github");
+    assert!(github.contains(&format!("Item {}.", &id[..12])), "{github}");
+    assert!(
+        github.contains(&format!("digest {}", &digest[..12])),
+        "{github}"
+    );
     let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
     let run0 = &sarif["runs"][0];
     assert_eq!(

@@ -361,6 +361,9 @@ pub fn github(checked: &Checked) -> String {
                     loc.file, loc.lines.start, loc.lines.end
                 );
             }
+            if let Some(item) = &f.item {
+                let _ = write!(message, " Item {}.", short_id(&item.id));
+            }
             if let Some(a) = &f.approval {
                 for i in &a.ignored {
                     let _ = write!(message, "\n{}'s approval does not count: {}", i.user, i.why);
@@ -378,6 +381,10 @@ pub fn github(checked: &Checked) -> String {
                 ))
             );
         }
+    }
+    // A plain log line, not an annotation: GitHub limits those.
+    if let Some(line) = set_line(r) {
+        let _ = writeln!(out, "{line}");
     }
     out
 }
