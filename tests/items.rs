@@ -245,3 +245,40 @@ fn the_set_is_in_every_output_format() {
         "{written}"
     );
 }
+
+#[test]
+fn a_cloudformation_item_hashes_its_resource_in_the_template() {
+    let (repo, steps, plan) = case("cfn-template-agent");
+    let (before, digest, n) = items(&check(&repo, &steps[0], &plan, &[]));
+    assert!(n >= 2, "{before:?}");
+    let declared: Vec<&String> = before
+        .iter()
+        .filter(|(_, (_, d))| d.is_string())
+        .map(|(k, _)| k)
+        .collect();
+    let removed: Vec<&String> = before
+        .iter()
+        .filter(|(_, (_, d))| d.is_null())
+        .map(|(k, _)| k)
+        .collect();
+    assert!(!declared.is_empty() && !removed.is_empty(), "{before:?}");
+
+    // Editing the template elsewhere than the replaced resource keeps every item.
+    let template = std::fs::read_dir(repo.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .chain(
+            std::fs::read_dir(repo.path().join("stack"))
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path()),
+        )
+        .find(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .expect("the case has a YAML template");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, format!("# Orders.\n{text}")).unwrap();
+    repo.commit(HUMAN, "Comment the template");
+    let (after, digest_after, _) = items(&check(&repo, &steps[0], &plan, &[]));
+    assert_eq!(before, after);
+    assert_eq!(digest, digest_after);
+}
