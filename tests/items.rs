@@ -43,6 +43,17 @@ fn items(report: &Value) -> (BTreeMap<String, (String, Value)>, String, u64) {
             item.is_object() == f["approval"].is_object(),
             "an item exactly when approval is needed: {f}"
         );
+        if item.is_object() {
+            let declared = item["declared"].as_str().unwrap();
+            assert_eq!(
+                declared == "head",
+                item["declaration"].is_string(),
+                "{item}"
+            );
+            if f["action"] == "delete" && declared != "head" {
+                assert_eq!(declared, "absent", "{item}");
+            }
+        }
         if let Some(id) = item["id"].as_str() {
             assert_eq!(id.len(), 64, "{id}");
             assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");

@@ -128,6 +128,7 @@ pub fn attribute(
     let tf_dirs = targets::terraform_dirs(&repo);
     let mut evaluated: HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>> =
         HashMap::new();
+    let mut ahead = Ahead::new();
     let spent = AtomicUsize::new(0);
     plans
         .iter()
@@ -169,6 +170,7 @@ pub fn attribute(
                         index: &index,
                         trees: evidence.trees,
                         evaluated: &mut evaluated,
+                        ahead: &mut ahead,
                         spent: &spent,
                         head: &evidence.head.rev,
                         base: &evidence.base.rev,
@@ -254,6 +256,7 @@ struct Decider<'d, 'h> {
     index: &'d Index,
     trees: Option<&'d dyn Trees>,
     evaluated: &'d mut HashMap<(String, String), Result<eval::Instances, eval::Unevaluable>>,
+    ahead: &'d mut Ahead,
     /// Bytes of file text evaluations have read in this run (see [`EVAL_BUDGET`]).
     spent: &'d AtomicUsize,
     head: &'d str,
@@ -616,15 +619,25 @@ impl Decider<'_, '_> {
         if let Some(r) = self.evaluated.get(&key) {
             return r.clone().map_err(|e| e.0);
         }
-        let result = evaluate(trees, rev, keyed, self.spent)?;
+        over_budget(self.spent)?;
+        let result = match self.ahead.remove(&key) {
+            // Made ahead: its reads count now, when it is used, as they
+            // would have had it been made now.
+            Some((result, read)) => {
+                self.spent.fetch_add(read, Ordering::Relaxed);
+                result
+            }
+            None => unbudgeted(trees, rev, keyed, self.spent),
+        };
         self.evaluated.insert(key, result.clone());
         result.map_err(|e| e.0)
     }
 
     /// Evaluates `keyed` at those of `revs` not evaluated yet, each on a
-    /// thread of its own, for [`Decider::instances`] to find. The budget is
-    /// checked once before all of them, so the same inputs still evaluate the
-    /// same revisions.
+    /// thread of its own. The first is used at once, the others are kept
+    /// until [`Decider::instances`] asks for them, and only then do their
+    /// reads count against the budget: the same revisions are evaluated, and
+    /// the same commits cleared, as when each is evaluated when asked.
     fn prepare(&mut self, trees: &dyn Trees, revs: &[&str], keyed: &Keyed) {
         let id = evaluation_id(keyed);
         let mut todo: Vec<&str> = revs
@@ -633,24 +646,49 @@ impl Decider<'_, '_> {
             .filter(|rev| !self.evaluated.contains_key(&(rev.to_string(), id.clone())))
             .collect();
         todo.dedup();
-        if todo.len() < 2 || self.spent.load(Ordering::Relaxed) > EVAL_BUDGET {
+        if todo.len() < 2 || over_budget(self.spent).is_err() {
             return;
         }
-        let spent = self.spent;
         let results: Vec<_> = std::thread::scope(|s| {
             let running: Vec<_> = todo
                 .iter()
-                .map(|rev| s.spawn(move || unbudgeted(trees, rev, keyed, spent)))
+                .map(|rev| {
+                    s.spawn(move || {
+                        let read = AtomicUsize::new(0);
+                        let result = unbudgeted(trees, rev, keyed, &read);
+                        (result, read.into_inner())
+                    })
+                })
                 .collect();
             running
                 .into_iter()
                 .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        for (rev, result) in todo.into_iter().zip(results) {
-            self.evaluated.insert((rev.to_owned(), id.clone()), result);
+        for (i, (rev, (result, read))) in todo.into_iter().zip(results).enumerate() {
+            let key = (rev.to_owned(), id.clone());
+            if i == 0 {
+                self.spent.fetch_add(read, Ordering::Relaxed);
+                self.evaluated.insert(key, result);
+            } else {
+                self.ahead.insert(key, (result, read));
+            }
         }
     }
+}
+
+/// Evaluation results made ahead of being asked for, with the bytes each read.
+type Ahead = HashMap<(String, String), (Result<eval::Instances, eval::Unevaluable>, usize)>;
+
+/// `Err` once the run has read its budget.
+fn over_budget(spent: &AtomicUsize) -> Result<(), String> {
+    if spent.load(Ordering::Relaxed) > EVAL_BUDGET {
+        return Err(format!(
+            "plangate stops evaluating once it has read {} MiB of files at earlier commits",
+            EVAL_BUDGET >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// What an evaluation's result is cached under, with its revision.
@@ -659,22 +697,6 @@ fn evaluation_id(keyed: &Keyed) -> String {
         "{}|{}|{:?}|{:?}",
         keyed.root, keyed.dir, keyed.calls, keyed.block
     )
-}
-
-/// The instances of `keyed` at `rev`; `Err` once the run has read its budget.
-fn evaluate(
-    trees: &dyn Trees,
-    rev: &str,
-    keyed: &Keyed,
-    spent: &AtomicUsize,
-) -> Result<Result<eval::Instances, eval::Unevaluable>, String> {
-    if spent.load(Ordering::Relaxed) > EVAL_BUDGET {
-        return Err(format!(
-            "plangate stops evaluating once it has read {} MiB of files at earlier commits",
-            EVAL_BUDGET >> 20
-        ));
-    }
-    Ok(unbudgeted(trees, rev, keyed, spent))
 }
 
 fn unbudgeted(

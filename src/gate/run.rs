@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::items;
 use super::{
     ApprovalSource, Approvals, CONFIG_TOKEN, ChangedFile, Finding, PlanSummary, Report, Status,
 };
@@ -161,7 +162,9 @@ pub fn run(
         &config_path,
         &config.catalog,
     );
-    let destructive_set = super::items::identify(&mut findings, &|f| declaration(f, &head, &files));
+    let destructive_set = items::identify(&mut findings, &|f| {
+        item_facts(f, &reading.plans, &head, &files)
+    });
     let needs_approval = findings.iter().any(|f| f.require.is_some());
     let (source, push_notes) = judge(
         &options.approvals,
@@ -221,19 +224,46 @@ pub fn run(
     })
 }
 
-/// The text of a finding's declaration at the head: its block, or for a
-/// file finding the file; `None` when the head has none.
-fn declaration(f: &Finding, head: &Snapshot, files: &[ChangedFile]) -> Option<String> {
+/// What is known of a finding's declaration at the head (its block, or for
+/// a file finding the file), and its deposed key.
+fn item_facts(
+    f: &Finding,
+    plans: &[crate::model::Plan],
+    head: &Snapshot,
+    files: &[ChangedFile],
+) -> items::Facts {
+    use items::Declaration;
+    let gone = matches!(f.action, Action::Delete | Action::Forget);
     match f.target {
-        super::Target::Change { .. } => {
-            let at = f.location.as_ref().filter(|l| l.rev == head.rev)?;
-            let text = head.files.get(&at.file)?;
-            super::items::lines_of(text, at.lines.start, at.lines.end)
+        super::Target::Change { plan, change } => {
+            let text = f
+                .location
+                .as_ref()
+                .filter(|l| l.rev == head.rev)
+                .and_then(|at| {
+                    let text = head.files.get(&at.file)?;
+                    items::lines_of(text, at.lines.start, at.lines.end)
+                });
+            items::Facts {
+                declaration: match text {
+                    Some(text) => Declaration::Text(text),
+                    None if gone => Declaration::Absent,
+                    None => Declaration::NotFound,
+                },
+                deposed: plans
+                    .get(plan)
+                    .and_then(|p| p.changes.get(change))
+                    .and_then(|c| c.deposed.clone()),
+            }
         }
-        super::Target::File => files
-            .iter()
-            .find(|c| c.path == f.address && c.action != Action::Delete)
-            .map(|c| c.text.clone()),
+        super::Target::File => items::Facts {
+            declaration: match files.iter().find(|c| c.path == f.address) {
+                _ if f.action == Action::Delete => Declaration::Absent,
+                Some(c) => Declaration::Text(c.text.clone()),
+                None => Declaration::NotFound,
+            },
+            deposed: None,
+        },
     }
 }
 
