@@ -522,12 +522,16 @@ fn check_names_the_plan_it_cannot_read_before_the_repository_it_cannot_open() {
         r#"{"format_version":"1.2","resource_changes":[{"addr"#,
     )
     .unwrap();
-    let o = plangate()
-        .current_dir(dir.path())
-        .args(["check", "--preview", cut.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let check = |plan: &std::path::Path| {
+        let o = plangate()
+            .current_dir(dir.path())
+            .args(["check", "--preview", plan.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        o
+    };
+    let o = check(&cut);
     let err = stderr(&o);
     assert!(err.contains("cut short"), "{err}");
     assert!(!err.contains("git repository"), "{err}");
@@ -535,12 +539,7 @@ fn check_names_the_plan_it_cannot_read_before_the_repository_it_cannot_open() {
     // The same directory with a readable plan: the repository's error.
     let whole = dir.path().join("whole.json");
     fs::write(&whole, r#"{"format_version":"1.2","resource_changes":[]}"#).unwrap();
-    let o = plangate()
-        .current_dir(dir.path())
-        .args(["check", "--preview", whole.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = check(&whole);
     assert!(
         stderr(&o).contains("not inside a git repository"),
         "{}",

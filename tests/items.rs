@@ -16,22 +16,28 @@ use serde_json::Value;
 
 const ANY_DESTROY: &str = "rule \"any-destroy\" {\n  description = \"Any delete or replace\"\n  match {\n    actions = [\"delete\", \"replace\"]\n  }\n  require {\n    approvals = 1\n  }\n}\n";
 
-/// `check --preview --format json` from `base` to the repository's head, the
-/// plan placed in the work tree as a workflow does.
-fn check(repo: &TestRepo, base: &str, plan: &str, extra: &[&str]) -> Value {
+/// `check --preview --format FORMAT` from `base` to the repository's head,
+/// outside GitHub Actions, the plan placed in the work tree as a workflow does.
+fn check_as(repo: &TestRepo, base: &str, plan: &str, format: &str, extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
         .current_dir(repo.path())
+        .env("NO_COLOR", "1")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_EVENT_PATH")
         .env_remove("GITHUB_OUTPUT")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .args(["check", "--preview", "--format", "json", "--base", base])
+        .args(["check", "--preview", "--format", format, "--base", base])
         .args(extra)
         .arg(plan)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).unwrap()
+    stdout(&out)
+}
+
+/// [`check_as`] JSON.
+fn check(repo: &TestRepo, base: &str, plan: &str, extra: &[&str]) -> Value {
+    serde_json::from_str(&check_as(repo, base, plan, "json", extra)).unwrap()
 }
 
 /// Each finding's item, by "rule address"; and the set's digest and size.
@@ -183,25 +189,7 @@ fn the_set_is_in_every_output_format() {
     let (repo, steps, plan) = case("agent-deletes-block");
     let (items, digest, _) = items(&check(&repo, &steps[0], &plan, &[]));
     let id = &items["agent-destroy terraform_data.orders_db"].0;
-    let run = |format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
-            .current_dir(repo.path())
-            .env("NO_COLOR", "1")
-            .env_remove("GITHUB_ACTIONS")
-            .args([
-                "check",
-                "--preview",
-                "--format",
-                format,
-                "--base",
-                &steps[0],
-                &plan,
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        stdout(&out)
-    };
+    let run = |format: &str| check_as(&repo, &steps[0], &plan, format, &[]);
     let human = run("human");
     assert!(
         human.contains(&format!("digest {}", &digest[..12])),
@@ -275,17 +263,7 @@ fn a_cloudformation_item_hashes_its_resource_in_the_template() {
     assert!(!declared.is_empty() && !removed.is_empty(), "{before:?}");
 
     // Editing the template elsewhere than the replaced resource keeps every item.
-    let template = std::fs::read_dir(repo.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .chain(
-            std::fs::read_dir(repo.path().join("stack"))
-                .into_iter()
-                .flatten()
-                .map(|e| e.unwrap().path()),
-        )
-        .find(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .expect("the case has a YAML template");
+    let template = repo.file("stack/template.yaml");
     let text = std::fs::read_to_string(&template).unwrap();
     std::fs::write(&template, format!("# Orders.\n{text}")).unwrap();
     repo.commit(HUMAN, "Comment the template");

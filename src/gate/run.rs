@@ -257,10 +257,13 @@ fn item_facts(
             }
         }
         super::Target::File => items::Facts {
-            declaration: match files.iter().find(|c| c.path == f.address) {
-                _ if f.action == Action::Delete => Declaration::Absent,
-                Some(c) => Declaration::Text(c.text.clone()),
-                None => Declaration::NotFound,
+            declaration: if f.action == Action::Delete {
+                Declaration::Absent
+            } else {
+                files
+                    .iter()
+                    .find(|c| c.path == f.address)
+                    .map_or(Declaration::NotFound, |c| Declaration::Text(c.text.clone()))
             },
             deposed: None,
         },
