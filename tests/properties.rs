@@ -930,7 +930,7 @@ fn findings_with(
     gate::decide(
         &mut findings,
         approvals,
-        HEAD,
+        &approvals::Approvable::head(HEAD),
         &config.policy,
         &config.catalog,
     )
@@ -1031,13 +1031,59 @@ proptest! {
         let commits: Vec<AttributedCommit> = commits.into_iter().map(commit).collect();
         let judge = |list: Vec<Review>| {
             let r = Reviews { pull_request: None, reviews: list, commit_logins: Default::default(), pushers: None };
-            approvals::judge(&require, &commits, &r, HEAD, &config.policy, &config.catalog, &mut NoTeams)
+            approvals::judge(&require, &commits, &r, &approvals::Approvable::head(HEAD), &config.policy, &config.catalog, &mut NoTeams)
                 .unwrap()
                 .satisfied
         };
         let mut fewer = reviews.clone();
         fewer.remove(approvals[which.index(approvals.len())]);
         prop_assert!(judge(reviews) || !judge(fewer));
+    }
+
+    /// Carry-over never passes an approval that no counted review gave: each
+    /// approver either approved the head, or approved an earlier commit whose
+    /// approvals carry (not refused, and no commit after it is one the
+    /// finding is attributed to); and carrying only adds approvals.
+    #[test]
+    fn carry_over_counts_only_approvals_of_carried_commits(
+        reviews in prop::collection::vec(review(), 1..8),
+        required in 1..3u32,
+        commits in prop::collection::vec(0..4usize, 0..3),
+        since in prop::collection::vec(0..4usize, 0..3),
+        carry in any::<bool>(),
+        refused in any::<bool>(),
+    ) {
+        let config = config(1);
+        let require = plangate::policy::Require { approvals: required, from: Vec::new() };
+        let commits: Vec<AttributedCommit> = commits.into_iter().map(commit).collect();
+        let since: std::collections::HashSet<String> = since.into_iter().map(|i| commit(i).sha).collect();
+        let mut approvable = approvals::Approvable::head(HEAD);
+        if carry {
+            approvable.carry.push(approvals::CarryFrom { commit: OLD.into(), since: since.clone() });
+        }
+        if refused {
+            approvable.refused.insert(OLD.into(), "no record".into());
+        }
+        let r = Reviews { pull_request: None, reviews: reviews.clone(), commit_logins: Default::default(), pushers: None };
+        let judge = |a: &approvals::Approvable| {
+            approvals::judge(&require, &commits, &r, a, &config.policy, &config.catalog, &mut NoTeams).unwrap()
+        };
+        let with = judge(&approvable);
+        let without = judge(&approvals::Approvable::head(HEAD));
+        let old_carries = carry && !refused && !commits.iter().any(|c| since.contains(&c.sha));
+        for login in &with.approved_by {
+            let gave = |commit: &str| reviews.iter().any(|x| &x.login == login && x.state == "APPROVED" && x.commit_id.as_deref() == Some(commit));
+            prop_assert!(gave(HEAD) || (old_carries && gave(OLD)), "{login} counted: {with:?}");
+        }
+        for c in &with.carried {
+            prop_assert!(old_carries && c.commit == OLD && with.approved_by.contains(&c.user));
+        }
+        prop_assert!(without.satisfied <= with.satisfied);
+        if !old_carries {
+            // The same outcome; only the reasons say why nothing carried.
+            prop_assert_eq!((&with.approved_by, with.satisfied), (&without.approved_by, without.satisfied));
+            prop_assert!(with.carried.is_empty());
+        }
     }
 
     /// Knowing who pushed only takes approvals away: whatever the activity
@@ -1079,7 +1125,7 @@ proptest! {
         };
         let judge = |pushers: Option<approvals::Pushers>| {
             let r = Reviews { pull_request: None, reviews: reviews.clone(), commit_logins: Default::default(), pushers };
-            approvals::judge(&require, &commits, &r, HEAD, &config.policy, &config.catalog, &mut NoTeams)
+            approvals::judge(&require, &commits, &r, &approvals::Approvable::head(HEAD), &config.policy, &config.catalog, &mut NoTeams)
                 .unwrap()
                 .satisfied
         };
@@ -1578,7 +1624,7 @@ fn a_later_approval_of_an_older_commit_does_not_undo_one_of_the_head() {
             &require,
             &[],
             &r,
-            HEAD,
+            &approvals::Approvable::head(HEAD),
             &config.policy,
             &config.catalog,
             &mut NoTeams,

@@ -47,6 +47,33 @@ impl fmt::Debug for GitHub {
     }
 }
 
+/// A check run as plangate reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRun {
+    pub id: u64,
+    /// The slug of the app that created it (`github-actions` for a
+    /// workflow's `GITHUB_TOKEN`); `None` when GitHub does not say.
+    pub app: Option<String>,
+    pub head_sha: String,
+    /// `output.text`, when it has one.
+    pub text: Option<String>,
+    pub url: Option<String>,
+}
+
+fn check_run(item: &Value) -> Result<CheckRun, String> {
+    let str_at = |p: &str| item.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Ok(CheckRun {
+        id: item
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or("a check run has no `id`")?,
+        app: str_at("/app/slug"),
+        head_sha: str_at("/head_sha").ok_or("a check run has no `head_sha`")?,
+        text: str_at("/output/text"),
+        url: str_at("/html_url"),
+    })
+}
+
 struct Page {
     status: u16,
     body: String,
@@ -140,6 +167,79 @@ impl GitHub {
             ),
             None => ("POST", list),
         };
+        let answer = self.send(
+            method,
+            &path,
+            &payload,
+            "commenting needs `permissions: pull-requests: write`",
+        )?;
+        Ok(answer
+            .get("html_url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Create a completed check run named `name` on commit `sha`, with
+    /// `summary` and `text` as its output. Returns its URL.
+    pub fn create_check_run(
+        &self,
+        sha: &str,
+        name: &str,
+        summary: &str,
+        text: &str,
+    ) -> Result<String, ApprovalError> {
+        let path = format!("/repos/{}/check-runs", self.repo);
+        let payload = serde_json::json!({
+            "name": name,
+            "head_sha": sha,
+            "status": "completed",
+            "conclusion": "neutral",
+            "output": { "title": name, "summary": summary, "text": text },
+        })
+        .to_string();
+        let answer = self.send(
+            "POST",
+            &path,
+            &payload,
+            "writing plangate's record needs `permissions: checks: write` (and a token of a \
+             GitHub App: the workflow's GITHUB_TOKEN is one; a personal token is not)",
+        )?;
+        Ok(answer
+            .get("html_url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// The check runs named `name` on commit `sha`, every one (`filter=all`:
+    /// a re-run's earlier runs too), from whichever app made them.
+    pub fn check_runs(&self, sha: &str, name: &str) -> Result<Vec<CheckRun>, ApprovalError> {
+        let path = format!(
+            "/repos/{}/commits/{sha}/check-runs?check_name={}&filter=all",
+            self.repo,
+            encode(name)
+        );
+        self.get_all_in(&path, Some("check_runs"))?
+            .iter()
+            .map(|item| {
+                check_run(item).map_err(|why| ApprovalError::Malformed {
+                    path: path.clone(),
+                    why,
+                })
+            })
+            .collect()
+    }
+
+    /// One write (`POST`, `PATCH`), not retried: a retried write that had
+    /// landed would land twice. Returns the answer's JSON.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        payload: &str,
+        permission: &str,
+    ) -> Result<Value, ApprovalError> {
         let url = format!("{}{path}", self.api);
         let builder = if method == "PATCH" {
             self.agent.patch(&url)
@@ -151,29 +251,25 @@ impl GitHub {
             .header("Accept", "application/vnd.github+json")
             .header("X-GitHub-Api-Version", "2022-11-28")
             .header("Content-Type", "application/json");
-        let mut response =
-            request
-                .send(payload.as_str())
-                .map_err(|e| ApprovalError::Unreachable {
-                    path: path.clone(),
-                    attempts: 1,
-                    why: e.to_string(),
-                })?;
+        let mut response = request
+            .send(payload)
+            .map_err(|e| ApprovalError::Unreachable {
+                path: path.to_owned(),
+                attempts: 1,
+                why: e.to_string(),
+            })?;
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         match status {
-            200 | 201 => Ok(serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v.get("html_url").and_then(Value::as_str).map(str::to_owned))
-                .unwrap_or_default()),
+            200 | 201 => Ok(serde_json::from_str(&text).unwrap_or(Value::Null)),
             401 | 403 => Err(ApprovalError::Unauthorized {
                 status,
-                path,
-                help: "commenting needs `permissions: pull-requests: write`".into(),
+                path: path.to_owned(),
+                help: permission.to_owned(),
             }),
             _ => Err(ApprovalError::Http {
                 status,
-                path,
+                path: path.to_owned(),
                 message: message_of(&text, &self.token),
             }),
         }
@@ -288,10 +384,16 @@ impl GitHub {
     /// Every item of a paginated list. One page is one answer, a snapshot; a
     /// list of several pages is read again until two readings in a row agree.
     fn get_all(&self, path: &str) -> Result<Vec<Value>, ApprovalError> {
+        self.get_all_in(path, None)
+    }
+
+    /// [`Self::get_all`] for a list whose pages are objects holding it under
+    /// `field` (`{"total_count": …, "check_runs": […]}`), or arrays (`None`).
+    fn get_all_in(&self, path: &str, field: Option<&str>) -> Result<Vec<Value>, ApprovalError> {
         let mut previous: Option<Listing> = None;
         let mut why = String::new();
         for _ in 0..MAX_READS {
-            let listing = self.read_pages(path)?;
+            let listing = self.read_pages(path, field)?;
             match &listing.doubt {
                 Some(doubt) => why = doubt.clone(),
                 None if listing.pages == 1 => return Ok(listing.items),
@@ -314,7 +416,7 @@ impl GitHub {
     }
 
     /// One reading of a list, following its `next` links.
-    fn read_pages(&self, path: &str) -> Result<Listing, ApprovalError> {
+    fn read_pages(&self, path: &str, field: Option<&str>) -> Result<Listing, ApprovalError> {
         let mut items = Vec::new();
         let join = if path.contains('?') { '&' } else { '?' };
         let mut url = format!("{}{path}{join}per_page=100", self.api);
@@ -327,9 +429,16 @@ impl GitHub {
                     path: path.to_owned(),
                     why: e.to_string(),
                 })?;
-            let list = value.as_array().ok_or_else(|| ApprovalError::Malformed {
+            let list = match field {
+                None => value.as_array(),
+                Some(field) => value.get(field).and_then(Value::as_array),
+            };
+            let list = list.ok_or_else(|| ApprovalError::Malformed {
                 path: path.to_owned(),
-                why: "a page is not a JSON array".into(),
+                why: match field {
+                    None => "a page is not a JSON array".into(),
+                    Some(field) => format!("a page has no `{field}` list"),
+                },
             })?;
             items.extend(list.iter().cloned());
             last = page.last.or(last);

@@ -16,7 +16,7 @@ pub mod file;
 pub mod github;
 pub mod pushes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -102,7 +102,68 @@ pub struct Approval {
     pub required: u32,
     pub approved_by: Vec<String>,
     pub ignored: Vec<Ignored>,
+    /// Approvals in `approved_by` given on an earlier commit, carried over
+    /// (`approvals { carry_over }`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<Carried>,
     pub satisfied: bool,
+}
+
+/// An approval that counts at the head though it was given on `commit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Carried {
+    pub user: String,
+    pub commit: String,
+}
+
+/// The commits an approval may have been given on to count: the head, and
+/// with carry-over the earlier commits whose recorded destructive set holds
+/// the head's whole set.
+#[derive(Debug, Clone, Default)]
+pub struct Approvable {
+    pub head: String,
+    pub carry: Vec<CarryFrom>,
+    /// Earlier commits whose approvals were asked to carry over and do not,
+    /// and why (no record, a record from another app, another set, …).
+    pub refused: HashMap<String, String>,
+}
+
+/// An earlier commit whose approvals may carry to the head.
+#[derive(Debug, Clone)]
+pub struct CarryFrom {
+    pub commit: String,
+    /// The commits after it (`commit..head`): an approval carries only for a
+    /// finding attributed to none of them, as nothing that finding's change
+    /// comes from has changed since the reviewer saw it.
+    pub since: HashSet<String>,
+}
+
+impl Approvable {
+    /// Only the head counts.
+    pub fn head(head: &str) -> Approvable {
+        Approvable {
+            head: head.to_owned(),
+            ..Approvable::default()
+        }
+    }
+
+    /// Whether an approval of `commit` carries to the head for a finding
+    /// attributed to `commits`; why not, if not.
+    fn carries(&self, commit: &str, commits: &[AttributedCommit]) -> Result<(), String> {
+        if let Some(why) = self.refused.get(commit) {
+            return Err(why.clone());
+        }
+        let Some(from) = self.carry.iter().find(|c| c.commit == commit) else {
+            return Err(String::new());
+        };
+        match commits.iter().find(|c| from.since.contains(&c.sha)) {
+            Some(c) => Err(format!(
+                "{} came after it and the finding is attributed to it",
+                short(&c.sha)
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A git identity a reviewer must not be, and why.
@@ -123,11 +184,13 @@ pub fn judge(
     require: &Require,
     commits: &[AttributedCommit],
     reviews: &Reviews,
-    head: &str,
+    counted: &Approvable,
     policy: &Policy,
     catalog: &Catalog,
     teams: &mut dyn Teams,
 ) -> Result<Approval, ApprovalError> {
+    let head = counted.head.as_str();
+    let mut carried: Vec<Carried> = Vec::new();
     let mut approved_by: Vec<String> = Vec::new();
     let mut ignored: Vec<Ignored> = Vec::new();
     let excluded = excluded(commits, catalog);
@@ -138,7 +201,8 @@ pub fn judge(
     // approval of an older commit (submitted through the API, or after the
     // head moved back) does not undo an approval of the head, or removing
     // that later approval would turn a finding from blocked to approved.
-    let mut latest: Vec<(&Review, bool, bool)> = Vec::new(); // (latest, ever approved, head approved)
+    // The same holds for an approval that carries over from an earlier commit.
+    let mut latest: Vec<Latest> = Vec::new();
     for r in &reviews.reviews {
         if NEUTRAL.contains(&r.state.as_str()) {
             continue;
@@ -149,23 +213,49 @@ pub fn judge(
         };
         let approves = r.state == "APPROVED";
         let of_head = approves && r.commit_id.as_deref() == Some(head);
-        match latest.iter_mut().find(|(x, _, _)| same(x)) {
+        let carries = match r.commit_id.as_deref() {
+            Some(c) if approves && !of_head && counted.carries(c, commits).is_ok() => Some(c),
+            _ => None,
+        };
+        match latest.iter_mut().find(|x| same(x.review)) {
             // A later approval whose reviewer facts are incomplete approves
             // nothing, and does not undo the same reviewer's complete one
             // either (or removing it would turn blocked into approved).
             Some(entry)
                 if approves
                     && missing_user_fact(r).is_some()
-                    && entry.0.state == "APPROVED"
-                    && missing_user_fact(entry.0).is_none() =>
+                    && entry.review.state == "APPROVED"
+                    && missing_user_fact(entry.review).is_none() =>
             {
-                entry.1 = true;
+                entry.ever_approved = true;
             }
-            Some(entry) => *entry = (r, entry.1 || approves, approves && (entry.2 || of_head)),
-            None => latest.push((r, approves, of_head)),
+            Some(entry) => {
+                *entry = Latest {
+                    review: r,
+                    ever_approved: entry.ever_approved || approves,
+                    head_approved: approves && (entry.head_approved || of_head),
+                    carried: if approves {
+                        carries.or(entry.carried)
+                    } else {
+                        None
+                    },
+                }
+            }
+            None => latest.push(Latest {
+                review: r,
+                ever_approved: approves,
+                head_approved: of_head,
+                carried: carries,
+            }),
         }
     }
-    for (review, ever_approved, head_approved) in latest {
+    for Latest {
+        review,
+        ever_approved,
+        head_approved,
+        carried: carried_from,
+    } in latest
+    {
         let login = match (review.login.as_str(), review.user_id) {
             ("", Some(id)) => format!("(account {id})"),
             ("", None) => "(unknown account)".to_owned(),
@@ -191,13 +281,21 @@ pub fn judge(
             }
             continue;
         }
-        if !head_approved {
+        if !head_approved && carried_from.is_none() {
             let reviewed = review
                 .commit_id
                 .as_deref()
                 .map_or("a commit GitHub no longer has".into(), short);
+            let not_carried = match review
+                .commit_id
+                .as_deref()
+                .map(|c| counted.carries(c, commits))
+            {
+                Some(Err(why)) if !why.is_empty() => format!("; it does not carry over: {why}"),
+                _ => String::new(),
+            };
             ignored.push(ignore(format!(
-                "approved {reviewed}, not the head checked ({})",
+                "approved {reviewed}, not the head checked ({}){not_carried}",
                 short(head)
             )));
             continue;
@@ -253,6 +351,12 @@ pub fn judge(
             continue;
         }
         if !approved_by.iter().any(|a| a.eq_ignore_ascii_case(&login)) {
+            if let (false, Some(commit)) = (head_approved, carried_from) {
+                carried.push(Carried {
+                    user: login.clone(),
+                    commit: commit.to_owned(),
+                });
+            }
             approved_by.push(login);
         }
     }
@@ -262,8 +366,19 @@ pub fn judge(
         required,
         approved_by,
         ignored,
+        carried,
         satisfied,
     })
+}
+
+/// One reviewer's latest decisive review, and what they approved since they
+/// last withdrew.
+struct Latest<'a> {
+    review: &'a Review,
+    ever_approved: bool,
+    head_approved: bool,
+    /// An earlier commit they approved whose approval carries to the head.
+    carried: Option<&'a str>,
 }
 
 /// Whether a finding on these commits is on an agent-written change (an

@@ -78,7 +78,16 @@ fn agent_commit(operator: Person) -> AttributedCommit {
 }
 
 fn run(require: &Require, commits: &[AttributedCommit], r: &Reviews, policy: &Policy) -> Approval {
-    judge(require, commits, r, HEAD, policy, &catalog(), &mut NoTeams).unwrap()
+    judge(
+        require,
+        commits,
+        r,
+        &Approvable::head(HEAD),
+        policy,
+        &catalog(),
+        &mut NoTeams,
+    )
+    .unwrap()
 }
 
 fn why(a: &Approval, user: &str) -> String {
@@ -316,7 +325,7 @@ fn github_teams_cannot_be_decided_offline() {
         &require,
         &[],
         &r,
-        HEAD,
+        &Approvable::head(HEAD),
         &Policy::default(),
         &catalog(),
         &mut NoTeams,

@@ -44,6 +44,8 @@ pub struct Config {
     pub catalog: Catalog,
     pub attribution: Attribution,
     pub policy: Policy,
+    /// `approvals { … }`: what else an approval may have been given on.
+    pub approvals: ApprovalSettings,
     /// Where it was read from (`None`: built-in defaults only).
     pub source: Option<String>,
 }
@@ -61,6 +63,32 @@ pub struct Attribution {
     /// `--template PATH`: the template of the change sets given (set by the caller).
     pub templates: Vec<String>,
 }
+
+/// `approvals { carry_over = "same-destructive-set", record_app = "…" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalSettings {
+    /// An approval of an earlier commit of the pull request counts at the
+    /// head when plangate's record of that commit holds the head's whole
+    /// destructive set. Off by default: it is a loosening of "approved the head".
+    pub carry_over: bool,
+    /// The GitHub App whose check runs are plangate's records (its slug).
+    pub record_app: String,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        ApprovalSettings {
+            carry_over: false,
+            record_app: DEFAULT_RECORD_APP.to_owned(),
+        }
+    }
+}
+
+/// The app a workflow's `GITHUB_TOKEN` writes check runs as.
+pub const DEFAULT_RECORD_APP: &str = "github-actions";
+
+/// The one carry-over rule there is (named so that others can be added).
+const CARRY_OVER: &str = "same-destructive-set";
 
 /// How a Terraform plan file was made: from which root, with which var files.
 #[derive(Debug, Clone)]
@@ -147,6 +175,7 @@ fn read_builtin() -> Result<Config, ConfigErrors> {
         catalog: Catalog::builtin()?,
         attribution: Attribution::with(&globs).expect("the default globs are valid"),
         policy: policy::read_policy(None)?,
+        approvals: ApprovalSettings::default(),
         source: None,
     })
 }
@@ -193,10 +222,13 @@ pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, Confi
     for block in reader.blocks(&mut f, "stack") {
         read_stack(&mut reader, block, &mut config.attribution);
     }
+    for block in reader.blocks(&mut f, "approvals") {
+        read_approvals(&mut reader, block, &mut config.approvals);
+    }
     config.policy = policy::read_policy(Some((&mut reader, &mut f)))?;
     reader.unknown(
         f,
-        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan` or `stack` blocks",
+        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan`, `stack` or `approvals` blocks",
     );
     reader.finish()?;
     Ok(config)
@@ -255,6 +287,54 @@ fn read_attribution(reader: &mut Reader, block: &hcl_edit::structure::Block, a: 
         }
     }
     reader.unknown(f, "`infrastructure` or `terraform_roots`");
+}
+
+fn read_approvals(
+    reader: &mut Reader,
+    block: &hcl_edit::structure::Block,
+    a: &mut ApprovalSettings,
+) {
+    let mut f = reader.fields(&block.body, "in `approvals`");
+    if let Some(e) = reader.attribute(&mut f, "carry_over")
+        && let Some(v) = reader.string(e, "carry_over")
+    {
+        match v.value.as_str() {
+            CARRY_OVER => a.carry_over = true,
+            "none" => a.carry_over = false,
+            other => reader.error(
+                Some(v.span),
+                format!("unknown carry_over `{other}`"),
+                "this value",
+                Some(format!(
+                    "`carry_over` is \"{CARRY_OVER}\" (an approval of an earlier commit counts while \
+                     the destructive set it was recorded with holds the head's) or \"none\""
+                )),
+            ),
+        }
+    }
+    if let Some(e) = reader.attribute(&mut f, "record_app")
+        && let Some(v) = reader.string(e, "record_app")
+    {
+        let slug = &v.value;
+        let valid = !slug.is_empty()
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if valid {
+            a.record_app = slug.clone();
+        } else {
+            reader.error(
+                Some(v.span),
+                format!("`{slug}` is not a GitHub App slug"),
+                "this value",
+                Some(
+                    "the app's slug, as in https://github.com/apps/SLUG (default: github-actions)"
+                        .into(),
+                ),
+            );
+        }
+    }
+    reader.unknown(f, "`carry_over` or `record_app`");
 }
 
 fn read_plan(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {

@@ -121,16 +121,22 @@ pub fn identify(findings: &mut [Finding], facts: &dyn Fn(&Finding) -> Facts) -> 
     }
     // Not deduplicated: two findings with one id (the same plan read twice)
     // are two items, and the digest counts both.
+    DestructiveSet {
+        digest: digest(&ids),
+        items: ids.len(),
+    }
+}
+
+/// SHA-256 (hex) of the ids, sorted, one per line: the set's digest.
+pub fn digest(ids: &[String]) -> String {
+    let mut ids: Vec<&String> = ids.iter().collect();
     ids.sort();
     let mut lines = String::new();
-    for id in &ids {
+    for id in ids {
         lines.push_str(id);
         lines.push('\n');
     }
-    DestructiveSet {
-        digest: hex(&Sha256::digest(lines.as_bytes())),
-        items: ids.len(),
-    }
+    hex(&Sha256::digest(lines.as_bytes()))
 }
 
 /// The lines `lines` (1-based, inclusive) of `text`.

@@ -5,13 +5,14 @@
 //! history, configuration and approvals.
 
 pub mod items;
+pub mod record;
 pub mod run;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::approvals::{self, Approval, ApprovalError, Reviews, Teams};
+use crate::approvals::{self, Approvable, Approval, ApprovalError, Reviews, Teams};
 use crate::attribution::{AttributedCommit, AuthoredBy, Authorship, Basis, SourceLocation};
 use crate::classify::{Catalog, Counted};
 use crate::git::Range;
@@ -279,7 +280,7 @@ pub enum Approvals<'a> {
 pub fn decide(
     findings: &mut [Finding],
     approvals: Approvals<'_>,
-    head: &str,
+    counted: &Approvable,
     policy: &Policy,
     catalog: &Catalog,
 ) -> Result<(), ApprovalError> {
@@ -291,6 +292,7 @@ pub fn decide(
                     required: require.approvals,
                     approved_by: Vec::new(),
                     ignored: Vec::new(),
+                    carried: Vec::new(),
                     satisfied: false,
                 });
             }
@@ -299,8 +301,9 @@ pub fn decide(
     };
     for f in findings.iter_mut() {
         let Some(require) = &f.require else { continue };
-        let approval =
-            approvals::judge(require, &f.commits, reviews, head, policy, catalog, teams)?;
+        let approval = approvals::judge(
+            require, &f.commits, reviews, counted, policy, catalog, teams,
+        )?;
         f.status = if approval.satisfied {
             Status::Approved
         } else {

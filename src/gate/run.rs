@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::items;
 use super::{
     ApprovalSource, Approvals, CONFIG_TOKEN, ChangedFile, Finding, PlanSummary, Report, Status,
 };
+use super::{items, record};
 use crate::Error;
 use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub};
 use crate::attribution::{self, Authorship, Basis, Evidence, Snapshot};
@@ -172,6 +172,8 @@ pub fn run(
         event.as_ref(),
         needs_approval,
         &mut findings,
+        &destructive_set,
+        &git,
         &history,
         &config,
     )?;
@@ -424,21 +426,25 @@ fn pull_facts(
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the run's facts, passed once from `run`
 fn judge(
     option: &ApprovalOption,
     env: &HashMap<String, String>,
     event: Option<&Value>,
     needs_approval: bool,
     findings: &mut [Finding],
+    set: &items::DestructiveSet,
+    git: &Git,
     history: &History,
     config: &Config,
 ) -> Result<(ApprovalSource, Vec<String>), Error> {
     let head = history.range.head.as_str();
+    let only_head = approvals::Approvable::head(head);
     let policy = &config.policy;
     let catalog = &config.catalog;
     match option {
         ApprovalOption::Preview => {
-            super::decide(findings, Approvals::Preview, head, policy, catalog)?;
+            super::decide(findings, Approvals::Preview, &only_head, policy, catalog)?;
             Ok((ApprovalSource::Preview, Vec::new()))
         }
         ApprovalOption::File {
@@ -482,7 +488,7 @@ fn judge(
                     reviews: &read,
                     teams: &mut NoTeams,
                 },
-                head,
+                &only_head,
                 policy,
                 catalog,
             )?;
@@ -499,44 +505,181 @@ fn judge(
                 .and_then(|e| e.pointer("/pull_request/number"))
                 .and_then(Value::as_u64);
             let Some(number) = number else {
-                super::decide(findings, Approvals::None, head, policy, catalog)?;
+                super::decide(findings, Approvals::None, &only_head, policy, catalog)?;
                 return Ok((ApprovalSource::None, Vec::new()));
             };
-            if !needs_approval {
-                return Ok((
-                    ApprovalSource::GitHub {
-                        pull_request: number,
-                    },
-                    Vec::new(),
-                ));
-            }
-            let mut github = GitHub::from_env(env)?;
-            let mut reviews = github.reviews(number)?;
+            let source = ApprovalSource::GitHub {
+                pull_request: number,
+            };
+            let github = GitHub::from_env(env);
             let mut notes = Vec::new();
+            if config.approvals.carry_over {
+                notes.extend(write_record(github.as_ref(), findings, set, head));
+            }
+            if !needs_approval {
+                return Ok((source, notes));
+            }
+            let mut github = github?;
+            let mut reviews = github.reviews(number)?;
             if let Some(pr) = &reviews.pull_request {
                 let (git_ref, pushes) = github.pushes(pr)?;
                 let pushers = place_pushes(&git_ref, &pushes, history);
-                notes = pusher_notes(&pushers);
+                notes.extend(pusher_notes(&pushers));
                 reviews.pushers = Some(pushers);
             }
+            let approvable = match config.approvals.carry_over {
+                true => carry(
+                    &github, git, &reviews, findings, set, head, config, &mut notes,
+                )?,
+                false => only_head,
+            };
             super::decide(
                 findings,
                 Approvals::Reviews {
                     reviews: &reviews,
                     teams: &mut github,
                 },
-                head,
+                &approvable,
                 policy,
                 catalog,
             )?;
-            Ok((
-                ApprovalSource::GitHub {
-                    pull_request: number,
-                },
-                notes,
-            ))
+            let carried = findings
+                .iter()
+                .filter_map(|f| f.approval.as_ref())
+                .map(|a| a.carried.len())
+                .sum::<usize>();
+            if carried > 0 {
+                notes.push(format!(
+                    "approvals {{ carry_over = \"same-destructive-set\" }}: {carried} approval(s) \
+                     of earlier commits counted, each named with its commit"
+                ));
+            }
+            Ok((source, notes))
         }
     }
+}
+
+/// Record the head's destructive set as a check run on it, for later runs to
+/// carry approvals over. A record that cannot be written makes nothing pass
+/// (without it, approvals of this commit carry nowhere), so it is a note.
+fn write_record(
+    github: Result<&GitHub, &ApprovalError>,
+    findings: &[Finding],
+    set: &items::DestructiveSet,
+    head: &str,
+) -> Option<String> {
+    let record = record::of(findings, set, head);
+    let written = github.map_err(ToString::to_string).and_then(|g| {
+        g.create_check_run(
+            head,
+            record::CHECK_NAME,
+            &record::summary(&record),
+            &record::text(&record),
+        )
+        .map_err(|e| {
+            let help = miette::Diagnostic::help(&e)
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            format!("{e}{help}")
+        })
+    });
+    written.err().map(|why| {
+        format!(
+            "the destructive set of {} was not recorded, so approvals of it will not carry over: {why}",
+            short(head)
+        )
+    })
+}
+
+/// Which earlier commits' approvals carry to the head: those with a record
+/// from the expected app, every one of which holds the head's whole set.
+/// Records from any other app, or that cannot be read, are reported.
+#[allow(clippy::too_many_arguments)] // the run's facts, passed once from `judge`
+fn carry(
+    github: &GitHub,
+    git: &Git,
+    reviews: &approvals::Reviews,
+    findings: &[Finding],
+    set: &items::DestructiveSet,
+    head: &str,
+    config: &Config,
+    notes: &mut Vec<String>,
+) -> Result<approvals::Approvable, Error> {
+    let app = config.approvals.record_app.as_str();
+    let mut out = approvals::Approvable::head(head);
+    let approved: std::collections::BTreeSet<&str> = reviews
+        .reviews
+        .iter()
+        .filter(|r| r.state == "APPROVED")
+        .filter_map(|r| r.commit_id.as_deref())
+        .filter(|c| *c != head)
+        .collect();
+    for commit in approved {
+        let refuse = |out: &mut approvals::Approvable, why: String| {
+            out.refused.insert(commit.to_owned(), why);
+        };
+        if !(commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())) {
+            refuse(
+                &mut out,
+                "GitHub did not give it as a full commit id".into(),
+            );
+            continue;
+        }
+        let mut records = Vec::new();
+        let mut unreadable = None;
+        for run in github.check_runs(commit, record::CHECK_NAME)? {
+            let url = run.url.as_deref().unwrap_or("no URL");
+            if run.app.as_deref() != Some(app) {
+                notes.push(format!(
+                    "a record of {} made by {} was ignored: only records made by {app} count ({url})",
+                    short(commit),
+                    run.app.as_deref().unwrap_or("an unnamed app")
+                ));
+                continue;
+            }
+            let parsed = match (&run.text, run.head_sha == commit) {
+                (_, false) => Err(format!(
+                    "it is on {}, not on this commit",
+                    short(&run.head_sha)
+                )),
+                (None, _) => Err("it has no text".into()),
+                (Some(text), true) => record::parse(text, commit),
+            };
+            match parsed {
+                Ok(r) => records.push(r),
+                Err(why) => {
+                    unreadable = Some(format!("its record by {app} cannot be read: {why} ({url})"))
+                }
+            }
+        }
+        if let Some(why) = unreadable {
+            refuse(&mut out, why);
+            continue;
+        }
+        if let Err(why) = record::covers(&records, findings, set) {
+            refuse(&mut out, why);
+            continue;
+        }
+        if git.commit_id(commit)?.is_none() {
+            refuse(
+                &mut out,
+                "it is not in this clone's history, so what came after it cannot be told \
+                 (fetch the pull request's history: actions/checkout with fetch-depth: 0)"
+                    .into(),
+            );
+            continue;
+        }
+        let since = git.commits_between(commit, head)?.into_iter().collect();
+        out.carry.push(approvals::CarryFrom {
+            commit: commit.to_owned(),
+            since,
+        });
+    }
+    Ok(out)
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(7).collect()
 }
 
 /// The activity's pushes placed on the range's history.

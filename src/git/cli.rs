@@ -139,6 +139,13 @@ impl Git {
         }
     }
 
+    /// The commits reachable from `to` and not from `from` (`from..to`).
+    pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<String>, GitError> {
+        let exclude = format!("^{from}");
+        let out = self.text(&["rev-list", "--end-of-options", to, &exclude])?;
+        Ok(out.lines().map(str::to_owned).collect())
+    }
+
     pub fn is_shallow(&self) -> Result<bool, GitError> {
         Ok(self.text(&["rev-parse", "--is-shallow-repository"])?.trim() == "true")
     }

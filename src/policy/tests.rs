@@ -211,3 +211,27 @@ fn a_pattern_without_metacharacters_matches_as_a_glob_would() {
             .is_match("aws_db_instance")
     );
 }
+
+#[test]
+fn the_approvals_block_reads_and_refuses_what_it_does_not_know() {
+    let config = parse(
+        "approvals {\n  carry_over = \"same-destructive-set\"\n  record_app = \"plangate-records\"\n}\n",
+    )
+    .unwrap();
+    assert!(config.approvals.carry_over);
+    assert_eq!(config.approvals.record_app, "plangate-records");
+    assert!(!parse("").unwrap().approvals.carry_over);
+    assert_eq!(parse("").unwrap().approvals.record_app, "github-actions");
+    let errors = parse(
+        "approvals {\n  carry_over = \"any-approval\"\n  record_app = \"not an app\"\n  window = 3\n}\n",
+    )
+    .unwrap_err()
+    .join("\n");
+    for expected in [
+        ".plangate.hcl:2:16: unknown carry_over `any-approval`",
+        ".plangate.hcl:3:16: `not an app` is not a GitHub App slug",
+        ".plangate.hcl:4:3: unknown key `window` in `approvals`",
+    ] {
+        assert!(errors.contains(expected), "{expected} not in:\n{errors}");
+    }
+}

@@ -84,15 +84,25 @@ pub fn approval_state(f: &Finding, preview: bool) -> String {
         })
         .unwrap_or_default();
     let plural = if a.required == 1 { "" } else { "s" };
+    // A carried approval says which commit it was given on.
+    let names = a
+        .approved_by
+        .iter()
+        .map(|login| match a.carried.iter().find(|c| &c.user == login) {
+            Some(c) => format!("{login} (on {}, carried over)", short(&c.commit)),
+            None => login.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     if preview {
         format!("will need {} approval{plural}{from}", a.required)
     } else if a.satisfied {
-        format!("approved by {}", a.approved_by.join(", "))
+        format!("approved by {names}")
     } else {
         let has = if a.approved_by.is_empty() {
             "has none".to_owned()
         } else {
-            format!("has {} ({})", a.approved_by.len(), a.approved_by.join(", "))
+            format!("has {} ({names})", a.approved_by.len())
         };
         format!("needs {} approval{plural}{from}, {has}", a.required)
     }

@@ -44,6 +44,10 @@ struct Shared {
     stopping: Mutex<bool>,
     /// Wakes delayed replies early when the server is dropped.
     stop: Condvar,
+    /// Check runs created (`POST …/check-runs`) and listed back (`GET
+    /// …/commits/{sha}/check-runs`), once [`MockGitHub::learn_check_runs`]
+    /// is on: (the app slug the token writes as, the runs).
+    checks: Mutex<Option<(String, Vec<Value>)>>,
 }
 
 struct Route {
@@ -232,6 +236,82 @@ impl MockGitHub {
     pub fn requests(&self) -> Vec<Request> {
         lock(&self.shared.requests).clone()
     }
+
+    /// Keep the check runs created through the API and list them back, as
+    /// GitHub does; the token writes as the app `slug` (`github-actions` for
+    /// a workflow's GITHUB_TOKEN). Routes set for those paths still win.
+    pub fn learn_check_runs(&self, slug: &str) {
+        let mut checks = lock(&self.shared.checks);
+        match checks.as_mut() {
+            Some((app, _)) => *app = slug.to_owned(),
+            None => *checks = Some((slug.to_owned(), Vec::new())),
+        }
+    }
+
+    /// A check run made by someone else (another app, another workflow):
+    /// `run` as GitHub lists it, with its `head_sha`, `name` and `app`.
+    pub fn add_check_run(&self, run: Value) {
+        let mut checks = lock(&self.shared.checks);
+        checks
+            .get_or_insert_with(|| ("github-actions".to_owned(), Vec::new()))
+            .1
+            .push(run);
+    }
+
+    /// The check runs created so far.
+    pub fn check_runs(&self) -> Vec<Value> {
+        lock(&self.shared.checks)
+            .as_ref()
+            .map(|(_, runs)| runs.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// `POST /repos/{o}/{r}/check-runs` kept, or `GET
+/// /repos/{o}/{r}/commits/{sha}/check-runs?check_name=…` answered, when check
+/// runs are learned and the request is one of those.
+fn check_runs_reply(shared: &Shared, request: &Request) -> Option<Reply> {
+    let mut checks = lock(&shared.checks);
+    let (app, runs) = checks.as_mut()?;
+    let (path, query) = request.path.split_once('?').unwrap_or((&request.path, ""));
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (request.method.as_str(), parts.as_slice()) {
+        ("POST", ["repos", owner, repo, "check-runs"]) => {
+            let body: Value = serde_json::from_str(&request.body).ok()?;
+            let id = runs.len() as u64 + 1;
+            let sha = body["head_sha"].as_str()?.to_owned();
+            let run = json!({
+                "id": id,
+                "name": body["name"],
+                "head_sha": sha,
+                "status": body["status"],
+                "conclusion": body["conclusion"],
+                "output": body["output"],
+                "html_url": format!("https://github.com/{owner}/{repo}/runs/{id}"),
+                "app": {"id": fake_id(app), "slug": app.clone(), "name": app.clone()},
+            });
+            runs.push(run.clone());
+            Some(Reply::json(201, run))
+        }
+        ("GET", ["repos", _, _, "commits", sha, "check-runs"]) => {
+            let name = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("check_name="))
+                .map(|n| n.replace("%20", " "));
+            let listed: Vec<Value> = runs
+                .iter()
+                .filter(|r| r["head_sha"] == *sha)
+                .filter(|r| name.as_ref().is_none_or(|n| r["name"] == n.as_str()))
+                .rev() // newest first
+                .cloned()
+                .collect();
+            Some(Reply::json(
+                200,
+                json!({"total_count": listed.len(), "check_runs": listed}),
+            ))
+        }
+        _ => None,
+    }
 }
 
 impl Drop for MockGitHub {
@@ -305,8 +385,11 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
             drop(requests);
             pick_reply(shared, request)
         }
-        None => error(400, "Bad Request"),
+        None => Some(error(400, "Bad Request")),
     };
+    // A request no route answers may be a check run's, answered once its body is read.
+    let routed = reply.is_some();
+    let mut reply = reply.unwrap_or_else(not_found);
     if let Some(d) = reply.delay
         && wait_or_stop(shared, d)
     {
@@ -329,6 +412,13 @@ fn answer(shared: &Shared, base: &str, stream: &mut TcpStream) {
     }
     if let Some(i) = recorded {
         lock(&shared.requests)[i].body = String::from_utf8_lossy(&body).into_owned();
+    }
+    if let (false, Some(request)) = (routed, &request) {
+        let mut request = request.clone();
+        request.body = String::from_utf8_lossy(&body).into_owned();
+        if let Some(r) = check_runs_reply(shared, &request) {
+            reply = r;
+        }
     }
     if reply.fault == Fault::Hangup {
         let _ = stream.shutdown(Shutdown::Both);
@@ -384,7 +474,7 @@ fn parse_head(head: &str) -> Option<Request> {
 
 /// Exact path and query first, then the path alone. GET routes are keyed by
 /// path; other methods by "METHOD path" (see `route_method`).
-fn pick_reply(shared: &Shared, request: &Request) -> Reply {
+fn pick_reply(shared: &Shared, request: &Request) -> Option<Reply> {
     let mut routes = lock(&shared.routes);
     let path_only = request.path.split('?').next().unwrap_or_default();
     let prefix = if request.method == "GET" {
@@ -405,9 +495,9 @@ fn pick_reply(shared: &Shared, request: &Request) -> Reply {
             let route = routes.get_mut(&key).expect("key was found");
             let reply = route.replies[route.served.min(route.replies.len() - 1)].clone();
             route.served += 1;
-            reply
+            Some(reply)
         }
-        None => not_found(),
+        None => None,
     }
 }
 

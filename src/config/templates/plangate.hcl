@@ -61,3 +61,10 @@ agents {
 #   template   = "stacks/orders/template.yaml"
 #   parameters = "stacks/orders/prod-params.json"
 # }
+
+# Let an approval of an earlier push count while plangate's record of that push holds the
+# head's whole destructive set and nothing a finding comes from changed since (README:
+# "Approvals that carry over pushes"). The workflow then needs `checks: write`.
+# approvals {
+#   carry_over = "same-destructive-set"
+# }

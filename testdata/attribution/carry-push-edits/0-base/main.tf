@@ -1,0 +1,8 @@
+resource "terraform_data" "cache" {
+  input = "redis-7"
+}
+
+resource "terraform_data" "orders_db" {
+  input            = "postgres"
+  triggers_replace = ["engine-15"]
+}
