@@ -18,6 +18,10 @@
 # "squash" is planned from its branch's last tree. Where the test puts the plan
 # in the repository ("plan_path") does not matter here. Cases with a
 # "changeset" are CloudFormation: their change set is synthetic and not made here.
+# "older_plans": [N, …] also plans the tree of step N (the same first tree
+# applied) into plan-at-N.json: a plan made at an older commit of the range, for
+# the provenance tests. "binary": true keeps the binary plans too (tfplan, and
+# tfplan-at-N), whose tfconfig/ holds the configuration each was made from.
 # Needs terraform 1.11.x and jq; works offline (built-in terraform_data only).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -96,15 +100,39 @@ for case_dir in "$here"/*/; do
     env "${plan_env[@]}" terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
     terraform show -json tfplan >"$work/plan.json") ||
     { echo "regen.sh: planning $case/$last failed" >&2; exit 1; }
-  if [[ $mode == write ]]; then
-    cp "$work/plan.json" "$case_dir/plan.json"
-    echo "  $case: $(jq -c '[.resource_changes[]? | "\(.address)=\(.change.actions|join("+"))"]' "$case_dir/plan.json")"
-  elif ! diff <(jq -S "$summary" "$case_dir/plan.json") <(jq -S "$summary" "$work/plan.json") >/dev/null; then
-    echo "  $case: plan differs from the committed one:" >&2
-    diff <(jq -S "$summary" "$case_dir/plan.json") <(jq -S "$summary" "$work/plan.json") >&2 || true
-    failed=1
-  else
-    echo "  $case: ok"
-  fi
+  binary=$(jq -r '.binary // false' "$json")
+  outputs=(plan.json)
+  [[ $binary == true ]] && cp "$work/$plan_dir/tfplan" "$work/tfplan.out" && outputs+=(tfplan)
+  for step in $(jq -r '.older_plans[]?' "$json"); do
+    older=$(jq -r --argjson n "$step" '.steps[$n].tree' "$json")
+    find "$work" ! -type d ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \
+      ! -name '.terraform.lock.hcl' ! -name 'plan*.json' ! -name '*.out' -delete
+    find "$work" -mindepth 1 -depth -type d -empty ! -path '*/.terraform*' -delete
+    cp -r "$case_dir/$older/." "$work/"
+    (cd "$work/$plan_dir" &&
+      env "${plan_env[@]}" terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
+      terraform show -json tfplan >"$work/plan-at-$step.json") ||
+      { echo "regen.sh: planning $case/$older failed" >&2; exit 1; }
+    outputs+=("plan-at-$step.json")
+    [[ $binary == true ]] && cp "$work/$plan_dir/tfplan" "$work/tfplan-at-$step.out" &&
+      outputs+=("tfplan-at-$step")
+  done
+  for out in "${outputs[@]}"; do
+    made="$work/$out"
+    [[ $out == tfplan* ]] && made="$work/$out.out"
+    if [[ $mode == write ]]; then
+      cp "$made" "$case_dir/$out"
+      [[ $out == *.json ]] &&
+        echo "  $case/$out: $(jq -c '[.resource_changes[]? | "\(.address)=\(.change.actions|join("+"))"]' "$case_dir/$out")"
+    elif [[ $out != *.json ]]; then
+      : # a binary plan holds random ids and times; its JSON is compared
+    elif ! diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$made") >/dev/null; then
+      echo "  $case: $out differs from the committed one:" >&2
+      diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$made") >&2 || true
+      failed=1
+    else
+      echo "  $case/$out: ok"
+    fi
+  done
 done
 exit $failed
