@@ -284,8 +284,24 @@ fn compare_module(
     Ok(())
 }
 
+/// A source as shown in an error, without the credentials a URL may carry
+/// (`git::https://user:token@host/…`): errors are printed in CI logs.
 fn quoted(s: Option<&str>) -> String {
-    s.map_or_else(|| "(none)".to_owned(), |s| format!("{s:?}"))
+    let Some(s) = s else {
+        return "(none)".to_owned();
+    };
+    let shown = match s.find("://") {
+        Some(scheme) => {
+            let rest = &s[scheme + 3..];
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..host_end].rfind('@') {
+                Some(at) => format!("{}://…@{}", &s[..scheme], &rest[at + 1..]),
+                None => s.to_owned(),
+            }
+        }
+        None => s.to_owned(),
+    };
+    format!("{shown:?}")
 }
 
 #[cfg(test)]
@@ -362,6 +378,16 @@ mod tests {
                 "terraform_data.j (only in the plan)",
             ]
         );
+    }
+
+    #[test]
+    fn credentials_in_a_source_are_not_shown() {
+        assert_eq!(
+            quoted(Some("git::https://me:ghp_secret@github.com/o/r.git?ref=v1")),
+            "\"git::https://…@github.com/o/r.git?ref=v1\""
+        );
+        assert_eq!(quoted(Some("./modules/db")), "\"./modules/db\"");
+        assert_eq!(quoted(None), "(none)");
     }
 
     #[test]
