@@ -8,6 +8,7 @@ use crate::approvals::ApprovalError;
 use crate::config::hcl::ConfigErrors;
 use crate::git::GitError;
 use crate::parse::ReadErrors;
+use crate::provenance::ProvenanceError;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
@@ -26,6 +27,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Approvals(#[from] ApprovalError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Provenance(#[from] ProvenanceError),
 
     #[error("{path} cannot be judged: {gap}")]
     #[diagnostic(

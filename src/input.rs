@@ -331,7 +331,14 @@ fn read_zip(
         }),
         Ok(true) => {
             let json = binary::show_json(path, name)?;
-            parse::parse_json(name, &json).map(Some)
+            let mut parsed = parse::parse_json(name, &json)?;
+            // The configuration it was made from, for `check`'s provenance;
+            // `changes` needs none of it, so a snapshot that cannot be read
+            // is an error only there.
+            if let Parsed::Plan(plan) = &mut parsed {
+                plan.origin.snapshot = Some(crate::provenance::snapshot::read(bytes));
+            }
+            Ok(Some(parsed))
         }
         Ok(false) if strict => Err(ReadError::NotAPlan {
             path: name.to_owned(),

@@ -18,6 +18,7 @@ pub mod input;
 pub mod model;
 pub mod parse;
 pub mod policy;
+pub mod provenance;
 pub mod report;
 
 mod error;

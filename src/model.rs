@@ -320,6 +320,10 @@ pub struct Plan {
     pub gaps: Vec<Gap>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// What a Terraform plan says of the configuration it was made from
+    /// (`check` compares it with the head: [`crate::provenance`]).
+    #[serde(skip)]
+    pub origin: crate::provenance::Origin,
 }
 
 impl Plan {

@@ -794,7 +794,9 @@ fn a_deletion_on_an_agents_side_branch_stays_the_agents_when_a_person_merges_it(
         "Merge branch 'feature'",
         "feature",
     ]);
-    let run = check(&repo, &base, &[], &plan_of("merges"));
+    // The clean merge's own plan: the `merges` plan was made from the
+    // evil merge's tree, which also deletes `c` (not this head's).
+    let run = check(&repo, &base, &[], &plan_of("merges-clean"));
     assert_eq!(run.code, 1);
     let report = run.report();
     let a = finding_at(&report, "agent-destroy", "terraform_data.a").expect("a is the agent's");
@@ -1308,14 +1310,16 @@ fn an_agents_edit_of_the_workflow_that_makes_the_plan_is_attributed() {
 }
 
 #[test]
-fn limit_a_plan_committed_by_the_agent_can_hide_its_deletion() {
+fn a_plan_committed_by_the_agent_that_is_not_the_heads_is_refused() {
     // The gate judges the plan it is given. If the pipeline reads a plan file
     // from the repository, whoever commits writes the plan: here the agent
     // deletes the database and commits a plan (a real one, from
-    // testdata/terraform/no-changes) with nothing to do. Nothing in git
-    // contradicts that file, so plangate passes. Intended: the plan must be
-    // made by CI from the head being judged (the README's workflow runs
-    // `terraform plan` in the job), never read from the pull request.
+    // testdata/terraform/no-changes) with nothing to do. Before provenance was
+    // checked (issue 13), nothing contradicted that file and plangate passed;
+    // now its configuration is not the head's: exit 2. A plan JSON written by
+    // hand to declare the head's resources still says what it likes: the plan
+    // must be made by CI from the head being judged (the README's workflow
+    // runs `terraform plan` in the job), never read from the pull request.
     let repo = TestRepo::new();
     let base = base_and_deletion(&repo);
     let committed_plan =
@@ -1324,8 +1328,8 @@ fn limit_a_plan_committed_by_the_agent_can_hide_its_deletion() {
     std::fs::copy(&committed_plan, repo.file("plans/plan.json")).unwrap();
     repo.commit(CLAUDE, "Recreate the environment");
     let run = check(&repo, &base, &[], "plans/plan.json");
-    assert_eq!(run.code, 0);
-    assert_eq!(run.report()["findings"], json!([]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("plan_not_from_head"), "{}", run.stderr);
     // The same history judged on the plan CI makes is blocked.
     let run = check(&repo, &base, &[], &plan_of("agent-deletes-block"));
     assert_eq!(run.code, 1);

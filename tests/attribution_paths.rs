@@ -625,7 +625,9 @@ fn a_module_that_calls_itself_widens_and_ends() {
             "type":"terraform_data","name":"a","provider_name":"terraform.io/builtin/terraform",
             "change":{"actions":["delete","create"],"before":{},"after":{},
             "replace_paths":[["triggers_replace"]]},
-            "action_reason":"replace_because_cannot_update"}]}"#,
+            "action_reason":"replace_because_cannot_update"}],
+            "configuration":{"root_module":{"resources":[{"address":"terraform_data.a"}],
+            "module_calls":{"self":{"source":"./"}}}}}"#,
     )
     .unwrap();
     let config = repo.path().join(".git/plangate-test.hcl");
@@ -664,8 +666,9 @@ fn a_module_that_calls_itself_widens_and_ends() {
 /// range removed its block: a human only edited it, and the agent changed the
 /// workflow that runs terraform. An edit of the block is no explanation of
 /// its removal, so attribution widens and the agent's commit is named. (The
-/// plan is written by hand: the head still declares the block, as when CI
-/// plans another directory than the one committed.)
+/// plan is written by hand: the head still declares the block at the root,
+/// and CI plans another directory, `elsewhere/`, which declares nothing; a
+/// plan of the root itself would not be the head's, and is refused.)
 #[test]
 fn an_edit_of_a_deleted_block_does_not_explain_its_removal() {
     let repo = TestRepo::new();
@@ -673,6 +676,7 @@ fn an_edit_of_a_deleted_block_does_not_explain_its_removal() {
         "main.tf",
         "resource \"terraform_data\" \"db\" {\n  input = \"a\"\n}\n",
     );
+    repo.write("elsewhere/main.tf", "terraform {}\n");
     repo.write(".github/workflows/plan.yml", "on: push\njobs: {}\n");
     let base = repo.commit(common::repo::HUMAN, "Database");
     repo.write(
@@ -685,28 +689,45 @@ fn an_edit_of_a_deleted_block_does_not_explain_its_removal() {
         "on: push\njobs:\n  plan:\n    steps:\n      - run: terraform plan -chdir=elsewhere\n",
     );
     repo.commit(common::repo::CLAUDE, "Plan from elsewhere");
-    let plan = repo.path().join(".git/plangate-plan.json");
-    std::fs::write(
-        &plan,
-        r#"{"format_version":"1.2","terraform_version":"1.11.4","errored":false,
+    let plan = repo.path().join("elsewhere/plan.json");
+    let text = r#"{"format_version":"1.2","terraform_version":"1.11.4","errored":false,
             "resource_changes":[{"address":"terraform_data.db","mode":"managed",
             "type":"terraform_data","name":"db","provider_name":"terraform.io/builtin/terraform",
             "change":{"actions":["delete"],"before":{},"after":null},
-            "action_reason":"delete_because_no_resource_config"}]}"#,
-    )
-    .unwrap();
+            "action_reason":"delete_because_no_resource_config"}],
+            "configuration":{"root_module":{}}}"#;
+    // Planned at the root, the plan would not be the head's: exit 2.
+    let at_root = repo.path().join(".git/plangate-plan.json");
+    std::fs::write(&at_root, text).unwrap();
+    std::fs::write(&plan, text).unwrap();
     let config = repo.path().join(".git/plangate-test.hcl");
     std::fs::write(&config, CATCH_ALL).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
-        .args(["check", "--base", &base, "--head", "HEAD", "--preview"])
-        .args(["--format", "json", "--config"])
-        .arg(&config)
-        .arg(&plan)
-        .current_dir(repo.path())
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_EVENT_PATH")
-        .output()
-        .unwrap();
+    let check = |plan: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_plangate"))
+            .args(["check", "--base", &base, "--head", "HEAD", "--preview"])
+            .args(["--format", "json", "--config"])
+            .arg(&config)
+            .arg(plan)
+            .current_dir(repo.path())
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_EVENT_PATH")
+            .output()
+            .unwrap()
+    };
+    let refused = check(&at_root);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("terraform_data.db (only at the head)"),
+        "{err}"
+    );
+    let out = check(&plan);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = report["findings"]
         .as_array()

@@ -268,6 +268,7 @@ fn read_keys(context: &[&str], console: bool) -> &'static [&'static str] {
         "complete",
         "resource_changes",
         "deferred_changes",
+        "configuration",
     ];
     const TF_CHANGE: &[&str] = &[
         "address",
@@ -350,6 +351,26 @@ fn read_keys(context: &[&str], console: bool) -> &'static [&'static str] {
 
 /// Every object of `v` with its key path (array items add nothing, except a
 /// top-level array, whose items are at `[""]`).
+/// Does the provenance check read `key` of an object of `configuration` at
+/// `context` (the root module and each module call's `module`, recursively)?
+fn configuration_reads(context: &[&str], key: &str) -> bool {
+    let Some(["root_module", rest @ ..]) = context.strip_prefix(&["configuration"][..]) else {
+        return context == ["configuration"] && key == "root_module";
+    };
+    let mut module = rest;
+    loop {
+        match module {
+            [] => return key == "resources" || key == "module_calls",
+            ["resources"] => return key == "address",
+            // Each call's name.
+            ["module_calls"] => return true,
+            ["module_calls", _] => return key == "source" || key == "module",
+            ["module_calls", _, "module", inner @ ..] => module = inner,
+            _ => return false,
+        }
+    }
+}
+
 fn objects<'a>(v: &'a Value, path: &mut Vec<&'a str>, out: &mut Vec<(Vec<&'a str>, &'a Value)>) {
     match v {
         Value::Object(map) => {
@@ -538,7 +559,7 @@ proptest! {
         let second = if same_value { map[&key].clone() } else { second };
         let text = write_with_duplicate(&v, *object as *const Value, &key, &second);
         let read = read_debug(&f.path, text.as_bytes());
-        if read_keys(context, console).contains(&key.as_str()) {
+        if read_keys(context, console).contains(&key.as_str()) || configuration_reads(context, &key) {
             prop_assert!(read.is_err(), "{}: `{key}` twice in {context:?} reads: {read:?}", f.path);
         } else {
             prop_assert_eq!(&read, &f.read, "{}: `{}` twice in {:?}", f.path, key, context);
@@ -870,6 +891,7 @@ fn findings_with(
         parts: vec![],
         gaps: vec![],
         notes: vec![],
+        origin: Default::default(),
     };
     let authorship: BTreeMap<usize, Authorship> = s
         .changes
@@ -1509,6 +1531,14 @@ proptest! {
                    "replace_paths": [["triggers_replace"]]})
         };
         let address = format!("terraform_data.r{victim}");
+        // Made from the head: its configuration declares the head's blocks.
+        let declared: Vec<Value> = blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_some())
+            .map(|(i, _)| json!({"address": format!("terraform_data.r{i}"), "mode": "managed",
+                                 "type": "terraform_data", "name": format!("r{i}")}))
+            .collect();
         let plan = json!({
             "format_version": "1.2",
             "terraform_version": "1.11.4",
@@ -1520,7 +1550,8 @@ proptest! {
                 "action_reason": if delete { "delete_because_no_resource_config" }
                                  else { "replace_because_cannot_update" },
             }],
-            "configuration": {"root_module": {}},
+            "configuration": {"root_module": {"resources": declared,
+                                              "variables": {"size": {"default": size}}}},
             "timestamp": "2026-01-01T00:00:00Z",
             "applyable": true,
             "complete": true,

@@ -879,6 +879,41 @@ fn attributed(c: &Changed<'_>, wrote: Vec<String>) -> AttributedCommit {
     }
 }
 
+/// Where a Terraform plan's root module is in the repository, as attribution
+/// finds it (for `check`'s provenance: [`crate::provenance`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanRoot {
+    /// The candidate directories (several when the configuration's content
+    /// cannot choose; none when no directory declares what the plan changes).
+    Dirs(Vec<String>),
+    /// A Terragrunt stack's plan (its `terragrunt.hcl`): made from a copy of
+    /// its module, with the files Terragrunt generates.
+    Terragrunt { file: String },
+}
+
+/// The root module of a Terraform plan: as attribution reads it (a `plan`
+/// block's `root`, `attribution.terraform_roots`, a Terragrunt stack, the
+/// plan's own directory, else the directories that declare what it changes).
+pub fn plan_root(
+    head: &Snapshot,
+    base: &Snapshot,
+    plan: &Plan,
+    rel: Option<&str>,
+    settings: &Settings,
+) -> PlanRoot {
+    let mut repo = Repo::new(head, base);
+    let tf_dirs = targets::terraform_dirs(&repo);
+    let plan_dir = rel.map(dir_of);
+    let stack = plan_dir.as_deref().and_then(|dir| {
+        let text = |p: &str| head.files.get(p).or_else(|| base.files.get(p)).cloned();
+        terragrunt::stack(&text, dir)
+    });
+    if let Some(s) = stack {
+        return PlanRoot::Terragrunt { file: s.file };
+    }
+    PlanRoot::Dirs(terraform_setup(&mut repo, plan, rel, settings, &tf_dirs).roots)
+}
+
 /// How a Terraform plan's configuration is found: its roots and inputs.
 struct TerraformSetup {
     roots: Vec<String>,

@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use crate::classify::Class;
 use crate::git::Person;
-pub use decide::{Evidence, Trees, attribute, gather};
+pub use decide::{Evidence, PlanRoot, Trees, attribute, gather, plan_root};
 pub use targets::Snapshot;
 
 /// A 1-based, inclusive range of lines in a file.

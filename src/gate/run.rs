@@ -20,6 +20,7 @@ use crate::history::{self, History};
 use crate::input::{self, Reading};
 use crate::model::{Action, Format};
 use crate::policy::Subject;
+use crate::provenance;
 
 /// Where approvals should come from.
 #[derive(Debug, Clone)]
@@ -130,6 +131,16 @@ pub fn run(
         (guess, gathered) if guess == templates => gathered,
         _ => attribution::gather(&git, &history, &config.attribution, templates, &watched)?,
     };
+    // Judging a plan against a history it was not made from would attribute
+    // and approve changes it does not hold: refuse it before anything else.
+    let mut provenance_notes = Vec::new();
+    for (plan, rel) in reading.plans.iter().zip(&plan_paths) {
+        if plan.format != Format::Terraform {
+            continue;
+        }
+        let root = attribution::plan_root(&head, &base, plan, rel.as_deref(), &config.attribution);
+        provenance_notes.extend(provenance::check(plan, &root, &head)?);
+    }
     let revisions = git.revisions();
     let trees = RevisionTrees(&revisions);
     let evidence = Evidence {
@@ -182,6 +193,7 @@ pub fn run(
         .iter()
         .flat_map(|p| p.notes.iter().map(move |n| format!("{}: {n}", p.path)))
         .collect();
+    notes.extend(provenance_notes);
     notes.extend(config.policy.warnings.iter().cloned());
     notes.extend(pull_notes);
     notes.extend(push_notes);

@@ -75,6 +75,7 @@ pub fn assemble(pages: Vec<Page>) -> Result<Vec<Plan>, Vec<ReadError>> {
             parts: set.parts.clone(),
             gaps: Vec::new(),
             notes: set.notes.clone(),
+            origin: Default::default(),
         };
         if let Some(parent) = &set.parent {
             plan.gaps.push(Gap::RootChangeSetMissing {

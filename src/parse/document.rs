@@ -34,7 +34,6 @@ pub enum Document {
 const TERRAFORM_MARKERS: &[&str] = &[
     "planned_values",
     "prior_state",
-    "configuration",
     "resource_drift",
     "output_changes",
     "relevant_attributes",
@@ -211,6 +210,18 @@ impl<'de> Visitor<'de> for DocumentVisitor<'_> {
                         &mut top.tf.deferred,
                         "deferred_changes",
                         deferred.map_or(0, |d| d.len()),
+                    )?
+                }
+                // What the plan was made from (its provenance, checked by
+                // `check`): decides, so once only.
+                "configuration" => {
+                    top.tf_markers += 1;
+                    let configuration: MaybeObject<crate::provenance::declared::Configuration> =
+                        map.next_value()?;
+                    once(
+                        &mut top.tf.configuration,
+                        "configuration",
+                        configuration.0.and_then(|c| c.root_module),
                     )?
                 }
                 k if TERRAFORM_MARKERS.contains(&k) => {

@@ -24,6 +24,8 @@ pub struct RawPlan {
     pub complete: Option<Value>,
     pub resource_changes: Option<Changes>,
     pub deferred: Option<usize>,
+    /// `configuration.root_module` (outer `None`: no `configuration` key).
+    pub configuration: Option<Option<crate::provenance::declared::Module>>,
 }
 
 /// `resource_changes` as read: each change is normalized as soon as it is
@@ -137,6 +139,12 @@ pub fn normalize(path: &str, raw: RawPlan, bytes: &[u8]) -> Result<Plan, ReadErr
         parts: Vec::new(),
         gaps,
         notes,
+        origin: crate::provenance::Origin {
+            // A `configuration` that is not an object, or has no root module,
+            // declares nothing.
+            configuration: raw.configuration.map(Option::unwrap_or_default),
+            snapshot: None,
+        },
     })
 }
 

@@ -16,10 +16,12 @@
 # applied before "plan_dir", in the first tree and again in the last, as CI
 # applies them first. A last step that is a
 # "squash" is planned from its branch's last tree. Where the test puts the plan
-# in the repository ("plan_path") does not matter here. "plans_at": [K, …] also
-# plans the tree of each step K, with the same first tree applied, into
-# <case>/plan-at-K.json (the plan CI made when step K was the head). Cases with a
+# in the repository ("plan_path") does not matter here. Cases with a
 # "changeset" are CloudFormation: their change set is synthetic and not made here.
+# "older_plans": [N, …] also plans the tree of step N (the same first tree
+# applied) into plan-at-N.json: a plan made at an older commit of the range, for
+# the provenance tests. "binary": true keeps the binary plans too (tfplan, and
+# tfplan-at-N), whose tfconfig/ holds the configuration each was made from.
 # Needs terraform 1.11.x and jq; works offline (built-in terraform_data only).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -84,37 +86,49 @@ for case_dir in "$here"/*/; do
   (cd "$work/$plan_dir" && terraform init -input=false -no-color >/dev/null &&
     env "${apply_env[@]}" terraform apply -input=false -auto-approve -no-color "${apply_args[@]}" >/dev/null) ||
     { echo "regen.sh: applying $case/$first failed" >&2; exit 1; }
-  # Plan TREE (a directory of the case) into OUT, keeping the state and
-  # terraform's cache: every configuration file and symbolic link is replaced
-  # (cp -r copies links as links), and the directories left empty removed.
-  plan_tree() {
+  # Keep the state and terraform's cache; replace every configuration file and
+  # symbolic link (cp -r copies links as links), and the directories left empty.
+  find "$work" ! -type d ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \
+    ! -name '.terraform.lock.hcl' -delete
+  find "$work" -mindepth 1 -depth -type d -empty ! -path '*/.terraform*' -delete
+  cp -r "$case_dir/$last/." "$work/"
+  for dir in "${before[@]}"; do
+    (cd "$work/$dir" && terraform apply -input=false -auto-approve -no-color >/dev/null) ||
+      { echo "regen.sh: applying $case/$last/$dir failed" >&2; exit 1; }
+  done
+  (cd "$work/$plan_dir" &&
+    env "${plan_env[@]}" terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
+    terraform show -json tfplan >"$work/plan.json") ||
+    { echo "regen.sh: planning $case/$last failed" >&2; exit 1; }
+  binary=$(jq -r '.binary // false' "$json")
+  outputs=(plan.json)
+  [[ $binary == true ]] && cp "$work/$plan_dir/tfplan" "$work/tfplan.out" && outputs+=(tfplan)
+  for step in $(jq -r '.older_plans[]?' "$json"); do
+    older=$(jq -r --argjson n "$step" '.steps[$n].tree' "$json")
     find "$work" ! -type d ! -path '*/.terraform/*' ! -name 'terraform.tfstate*' \
-      ! -name '.terraform.lock.hcl' ! -name 'plan*.json' -delete
+      ! -name '.terraform.lock.hcl' ! -name 'plan*.json' ! -name '*.out' -delete
     find "$work" -mindepth 1 -depth -type d -empty ! -path '*/.terraform*' -delete
-    cp -r "$case_dir/$1/." "$work/"
-    for dir in "${before[@]}"; do
-      (cd "$work/$dir" && terraform apply -input=false -auto-approve -no-color >/dev/null) ||
-        { echo "regen.sh: applying $case/$1/$dir failed" >&2; exit 1; }
-    done
+    cp -r "$case_dir/$older/." "$work/"
     (cd "$work/$plan_dir" &&
       env "${plan_env[@]}" terraform plan -input=false -no-color -out=tfplan "${args[@]}" >/dev/null &&
-      terraform show -json tfplan >"$work/$2" && rm -f tfplan) ||
-      { echo "regen.sh: planning $case/$1 failed" >&2; exit 1; }
-  }
-  outputs=()
-  for k in $(jq -r '.plans_at[]?' "$json"); do
-    plan_tree "$(jq -r ".steps[$k].tree" "$json")" "plan-at-$k.json"
-    outputs+=("plan-at-$k.json")
+      terraform show -json tfplan >"$work/plan-at-$step.json") ||
+      { echo "regen.sh: planning $case/$older failed" >&2; exit 1; }
+    outputs+=("plan-at-$step.json")
+    [[ $binary == true ]] && cp "$work/$plan_dir/tfplan" "$work/tfplan-at-$step.out" &&
+      outputs+=("tfplan-at-$step")
   done
-  plan_tree "$last" plan.json
-  outputs+=(plan.json)
   for out in "${outputs[@]}"; do
+    made="$work/$out"
+    [[ $out == tfplan* ]] && made="$work/$out.out"
     if [[ $mode == write ]]; then
-      cp "$work/$out" "$case_dir/$out"
-      echo "  $case/$out: $(jq -c '[.resource_changes[]? | "\(.address)=\(.change.actions|join("+"))"]' "$case_dir/$out")"
-    elif ! diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$work/$out") >/dev/null; then
-      echo "  $case/$out: plan differs from the committed one:" >&2
-      diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$work/$out") >&2 || true
+      cp "$made" "$case_dir/$out"
+      [[ $out == *.json ]] &&
+        echo "  $case/$out: $(jq -c '[.resource_changes[]? | "\(.address)=\(.change.actions|join("+"))"]' "$case_dir/$out")"
+    elif [[ $out != *.json ]]; then
+      : # a binary plan holds random ids and times; its JSON is compared
+    elif ! diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$made") >/dev/null; then
+      echo "  $case: $out differs from the committed one:" >&2
+      diff <(jq -S "$summary" "$case_dir/$out") <(jq -S "$summary" "$made") >&2 || true
       failed=1
     else
       echo "  $case/$out: ok"

@@ -1,0 +1,7 @@
+resource "terraform_data" "b" {
+  input = "b-1"
+}
+
+resource "terraform_data" "c" {
+  input = "c"
+}

@@ -1,0 +1,15 @@
+resource "terraform_data" "app" {
+  input = "app-2"
+}
+
+resource "terraform_data" "db" {
+  input = "db"
+}
+
+resource "terraform_data" "cache" {
+  input = "cache"
+}
+
+resource "terraform_data" "queue" {
+  input = "queue"
+}
