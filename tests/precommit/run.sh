@@ -440,7 +440,8 @@ case_new_branch() {
 
 # 6. Two branches in one `git push`: pre-commit runs the hooks for the first
 #    ref that has new commits only (pre_commit/commands/hook_impl.py), so the
-#    agent's branch, second, gets through plangate-strict. Recorded as it is.
+#    agent's branch, second, is not judged. Its plan is not the first branch's
+#    head's, though: plangate refuses it (exit 2), and the push with it.
 case_two_branches() {
   new_repo two-branches plangate-strict || why+=("new_repo")
   replay agent-deletes-block 0 && replay agent-deletes-block 1 && git push -q --no-verify origin main ||
@@ -457,9 +458,11 @@ case_two_branches() {
 
   run git push origin a-docs b-agent
   show "git push origin a-docs b-agent"
-  expect_status 0
-  expect_line '^plangate \(block what needs approval\)\.+Passed$'
-  expect_eq "the remote's b-agent" "$(git rev-parse -q --verify origin/b-agent)" "$(git rev-parse b-agent)"
+  expect_status nonzero
+  expect_line '^plangate \(block what needs approval\)\.+Failed$'
+  expect_text "- exit code: 2" "was not made from the head"
+  git ls-remote --exit-code origin refs/heads/b-agent >/dev/null &&
+    why+=("the agent's branch reached the remote")
   done_
 }
 
@@ -537,7 +540,7 @@ case_ clean "human replace + agent update: both hooks pass" case_clean
 case_ config "broken .plangate.hcl: the commit is refused at its line:col" case_config
 case_ cannot-decide "a broken policy in the push: both hooks exit 2, even --preview" case_cannot_decide
 case_ new-branch "a new branch: only the branch's commits are judged" case_new_branch
-case_ two-branches "two branches in one push: only the first is checked (pre-commit)" case_two_branches
+case_ two-branches "two branches in one push: only the first is checked, and the other's plan is refused" case_two_branches
 case_ undecided "first push of a repository, no plan file: exit 2 refuses the push" case_undecided
 case_ manual "the manual stage: the range is the upstream's" case_manual
 case_ try-repo "pre-commit try-repo: plangate-strict blocks an agent's delete" case_try_repo
