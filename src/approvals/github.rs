@@ -167,17 +167,12 @@ impl GitHub {
             ),
             None => ("POST", list),
         };
-        let answer = self.send(
+        self.send(
             method,
             &path,
             &payload,
             "commenting needs `permissions: pull-requests: write`",
-        )?;
-        Ok(answer
-            .get("html_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned())
+        )
     }
 
     /// Create a completed check run named `name` on commit `sha`, with
@@ -198,18 +193,13 @@ impl GitHub {
             "output": { "title": name, "summary": summary, "text": text },
         })
         .to_string();
-        let answer = self.send(
+        self.send(
             "POST",
             &path,
             &payload,
             "writing plangate's record needs `permissions: checks: write` (and a token of a \
              GitHub App: the workflow's GITHUB_TOKEN is one; a personal token is not)",
-        )?;
-        Ok(answer
-            .get("html_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned())
+        )
     }
 
     /// The check runs named `name` on commit `sha`, every one (`filter=all`:
@@ -232,14 +222,14 @@ impl GitHub {
     }
 
     /// One write (`POST`, `PATCH`), not retried: a retried write that had
-    /// landed would land twice. Returns the answer's JSON.
+    /// landed would land twice. Returns the URL of what it wrote (`html_url`).
     fn send(
         &self,
         method: &str,
         path: &str,
         payload: &str,
         permission: &str,
-    ) -> Result<Value, ApprovalError> {
+    ) -> Result<String, ApprovalError> {
         let url = format!("{}{path}", self.api);
         let builder = if method == "PATCH" {
             self.agent.patch(&url)
@@ -261,7 +251,10 @@ impl GitHub {
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         match status {
-            200 | 201 => Ok(serde_json::from_str(&text).unwrap_or(Value::Null)),
+            200 | 201 => Ok(serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("html_url").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_default()),
             401 | 403 => Err(ApprovalError::Unauthorized {
                 status,
                 path: path.to_owned(),

@@ -307,17 +307,7 @@ fn quoted(s: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn head(files: &[(&str, &str)]) -> Snapshot {
-        Snapshot {
-            rev: "h".into(),
-            files: files
-                .iter()
-                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
-                .collect(),
-            links: BTreeMap::new(),
-        }
-    }
+    use crate::provenance::test_head as head;
 
     fn configuration(json: &str) -> Module {
         let c: Configuration = serde_json::from_str(json).unwrap();

@@ -200,3 +200,16 @@ pub fn check(
         differences,
     })
 }
+
+/// A head snapshot of `files` (path, text), for the tests of the comparisons.
+#[cfg(test)]
+fn test_head(files: &[(&str, &str)]) -> crate::attribution::Snapshot {
+    crate::attribution::Snapshot {
+        rev: "h".into(),
+        files: files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect(),
+        links: std::collections::BTreeMap::new(),
+    }
+}

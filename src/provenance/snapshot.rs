@@ -181,23 +181,13 @@ pub fn compare(taken: &ConfigSnapshot, root: &str, head: &Snapshot) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provenance::test_head as head;
 
     fn module(key: &str, source: &str, dir: &str) -> SnapshotModule {
         SnapshotModule {
             key: key.into(),
             source: source.into(),
             dir: dir.into(),
-        }
-    }
-
-    fn head(files: &[(&str, &str)]) -> Snapshot {
-        Snapshot {
-            rev: "h".into(),
-            files: files
-                .iter()
-                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
-                .collect(),
-            links: BTreeMap::new(),
         }
     }
 
