@@ -23,7 +23,13 @@ fi
 if [[ ${INPUT_COMMENT:-false} == true ]]; then
   args+=(--comment)
 fi
-read -r -a paths <<<"${INPUT_PATHS:-.}"
+paths=()
+if [[ ${INPUT_FROM_RECORD:-false} == true ]]; then
+  # A review re-judged from the head's record: no plan to read.
+  args+=(--from-record)
+else
+  read -r -a paths <<<"${INPUT_PATHS:-.}"
+fi
 
 plangate "${args[@]}" "${paths[@]}"
 code=$?

@@ -39,6 +39,18 @@ pub enum Error {
     )]
     Incomplete { path: String, gap: String },
 
+    #[error("cannot judge from the record: {why}")]
+    #[diagnostic(
+        code(plangate::check::record),
+        help(
+            "--from-record judges the destructive set recorded when the head was checked with its \
+             plans: run `plangate check` with the plans on this commit first (on the pull_request \
+             event, with `approvals {{ record = true }}` and `checks: write`), or check the plans \
+             here instead of --from-record"
+        )
+    )]
+    Record { why: String },
+
     #[error("cannot read the configuration {path}: {source}")]
     #[diagnostic(code(plangate::config::io), help("check the path given to --config"))]
     ConfigIo {

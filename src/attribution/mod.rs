@@ -77,7 +77,7 @@ impl AuthoredBy {
 }
 
 /// How the commits were tied to the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     /// They changed a declaration it depends on.

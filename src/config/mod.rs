@@ -48,6 +48,10 @@ pub struct Config {
     pub approvals: ApprovalSettings,
     /// Where it was read from (`None`: built-in defaults only).
     pub source: Option<String>,
+    /// SHA-256 (hex) of plangate's version and the configuration's text: equal
+    /// digests, the same rules judged the same way (a record's findings may be
+    /// re-judged only under the configuration they were found with).
+    pub digest: String,
 }
 
 #[derive(Debug, Clone)]
@@ -64,21 +68,33 @@ pub struct Attribution {
     pub templates: Vec<String>,
 }
 
-/// `approvals { carry_over = "same-destructive-set", record_app = "…" }`.
+/// `approvals { carry_over = "same-destructive-set", record = true, record_app = "…" }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalSettings {
     /// An approval of an earlier commit of the pull request counts at the
     /// head when plangate's record of that commit holds the head's whole
     /// destructive set. Off by default: it is a loosening of "approved the head".
     pub carry_over: bool,
+    /// Record the head's destructive set on a pull request (a check run), so
+    /// that a review can be re-judged from it (`check --from-record`). Implied
+    /// by `carry_over`, which reads the records of earlier commits.
+    pub record: bool,
     /// The GitHub App whose check runs are plangate's records (its slug).
     pub record_app: String,
+}
+
+impl ApprovalSettings {
+    /// Does `check` record the head's destructive set on a pull request?
+    pub fn writes_records(&self) -> bool {
+        self.record || self.carry_over
+    }
 }
 
 impl Default for ApprovalSettings {
     fn default() -> Self {
         ApprovalSettings {
             carry_over: false,
+            record: false,
             record_app: DEFAULT_RECORD_APP.to_owned(),
         }
     }
@@ -177,7 +193,23 @@ fn read_builtin() -> Result<Config, ConfigErrors> {
         policy: policy::read_policy(None)?,
         approvals: ApprovalSettings::default(),
         source: None,
+        digest: digest_of(None),
     })
+}
+
+/// [`Config::digest`] of a configuration's text (`None`: built-in only).
+fn digest_of(text: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(concat!("plangate ", env!("CARGO_PKG_VERSION"), "\n"));
+    match text {
+        Some(text) => {
+            h.update("configuration\n");
+            h.update(text);
+        }
+        None => h.update("built-in\n"),
+    }
+    format!("{:x}", h.finalize())
 }
 
 /// The largest configuration [`parse`] reads, in bytes. Reading takes about
@@ -194,6 +226,7 @@ pub fn parse(file: SourceFile) -> Result<Config, ConfigErrors> {
 pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, ConfigErrors> {
     let mut config = builtin()?;
     config.source = Some(file.name.clone());
+    config.digest = digest_of(Some(&file.text));
     let mut reader = Reader::new(file);
     let size = reader.file.text.len();
     if size > max_bytes {
@@ -312,6 +345,11 @@ fn read_approvals(
             ),
         }
     }
+    if let Some(e) = reader.attribute(&mut f, "record")
+        && let Some(v) = reader.bool(e, "record")
+    {
+        a.record = v;
+    }
     if let Some(e) = reader.attribute(&mut f, "record_app")
         && let Some(v) = reader.string(e, "record_app")
     {
@@ -334,7 +372,7 @@ fn read_approvals(
             );
         }
     }
-    reader.unknown(f, "`carry_over` or `record_app`");
+    reader.unknown(f, "`carry_over`, `record` or `record_app`");
 }
 
 fn read_plan(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {

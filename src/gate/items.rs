@@ -31,7 +31,7 @@ pub struct Item {
 }
 
 /// What is known of a finding's declaration at the head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Declared {
     Head,

@@ -6,6 +6,7 @@
 
 pub mod items;
 pub mod record;
+pub mod rejudge;
 pub mod run;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ pub enum Target {
     Change { plan: usize, change: usize },
     /// A file of the repository that the range changed.
     File,
+    /// An item of a record, re-judged without its plan ([`rejudge`]).
+    Recorded,
 }
 
 /// A file the range changed, with who changed it.

@@ -44,6 +44,42 @@ pub struct Record {
     /// when the record is too long).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<RecordItem>>,
+    /// What the set was found with ([`Context`]): a review may be re-judged
+    /// from the record only while both are the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<String>,
+}
+
+/// What a destructive set was found with besides the plans: the
+/// configuration (its digest) and the class of every commit of the range
+/// (their digest, [`classes`]). The same head with the same context has the
+/// same findings; a changed policy, or a pull request's signal that made its
+/// commits an agent's, may have more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub config: String,
+    pub classes: String,
+}
+
+/// The digest of the range's commits and their classes: one line per commit,
+/// sorted, so that the order they were read in does not matter.
+pub fn classes<'a>(
+    commits: impl IntoIterator<Item = (&'a str, crate::classify::Class, Option<&'a str>)>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut lines: Vec<String> = commits
+        .into_iter()
+        .map(|(sha, class, agent)| format!("{sha} {} {}", class.as_str(), agent.unwrap_or("-")))
+        .collect();
+    lines.sort();
+    let mut h = Sha256::new();
+    for line in lines {
+        h.update(line);
+        h.update("\n");
+    }
+    format!("{:x}", h.finalize())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,10 +91,21 @@ pub struct RecordItem {
     pub rule: String,
     /// The commits the finding is attributed to.
     pub commits: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// How the commits were tied to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<crate::attribution::Basis>,
+    /// Whether its declaration was found at the head (an item not found never
+    /// carries an approval over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<Declared>,
 }
 
 /// The record of a run's findings at `head`.
-pub fn of(findings: &[Finding], set: &DestructiveSet, head: &str) -> Record {
+pub fn of(findings: &[Finding], set: &DestructiveSet, head: &str, context: &Context) -> Record {
     let mut items: Vec<RecordItem> = findings
         .iter()
         .filter_map(|f| {
@@ -70,6 +117,10 @@ pub fn of(findings: &[Finding], set: &DestructiveSet, head: &str) -> Record {
                 action: f.action.as_str().to_owned(),
                 rule: f.rule.clone(),
                 commits: f.commits.iter().map(|c| c.sha.clone()).collect(),
+                resource_type: Some(f.resource_type.clone()),
+                reasons: f.reasons.clone(),
+                basis: Some(f.basis),
+                declared: Some(item.declared),
             })
         })
         .collect();
@@ -80,6 +131,8 @@ pub fn of(findings: &[Finding], set: &DestructiveSet, head: &str) -> Record {
         digest: set.digest.clone(),
         ids: Some(items.iter().map(|i| i.id.clone()).collect()),
         items: Some(items),
+        config: Some(context.config.clone()),
+        classes: Some(context.classes.clone()),
     }
 }
 
@@ -145,6 +198,11 @@ pub fn parse(text: &str, head_sha: &str) -> Result<Record, String> {
         && digest(ids) != record.digest
     {
         return Err("its ids do not hash to its digest".into());
+    }
+    if let (Some(ids), Some(items)) = (&record.ids, &record.items)
+        && !items.iter().map(|i| &i.id).eq(ids.iter())
+    {
+        return Err("its items are not its ids".into());
     }
     Ok(record)
 }
@@ -217,6 +275,13 @@ mod tests {
 
     const HEAD: &str = "1111111111111111111111111111111111111111";
 
+    fn context() -> Context {
+        Context {
+            config: "c".repeat(64),
+            classes: "d".repeat(64),
+        }
+    }
+
     /// Deletes of `addresses` under the built-in rule that needs approval,
     /// identified as items.
     fn findings(addresses: &[&str]) -> (Vec<Finding>, DestructiveSet) {
@@ -253,7 +318,7 @@ mod tests {
     #[test]
     fn a_record_reads_back_as_written_and_only_on_its_commit() {
         let (f, set) = findings(&["x.a", "x.b"]);
-        let record = of(&f, &set, HEAD);
+        let record = of(&f, &set, HEAD, &context());
         let text = text(&record);
         assert_eq!(parse(&text, HEAD), Ok(record));
         let other = "2222222222222222222222222222222222222222";
@@ -274,7 +339,7 @@ mod tests {
         let many: Vec<String> = (0..400).map(|i| format!("x.{i}")).collect();
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
         let (f, set) = findings(&names);
-        let record = of(&f, &set, HEAD);
+        let record = of(&f, &set, HEAD, &context());
         let short = parse(&text(&record), HEAD).unwrap();
         assert!(text(&record).len() <= MAX_TEXT);
         assert_eq!(
@@ -284,15 +349,15 @@ mod tests {
         let many: Vec<String> = (0..1500).map(|i| format!("x.{i}")).collect();
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
         let (f, set) = findings(&names);
-        let digest_only = parse(&text(&of(&f, &set, HEAD)), HEAD).unwrap();
+        let digest_only = parse(&text(&of(&f, &set, HEAD, &context())), HEAD).unwrap();
         assert_eq!(
             (digest_only.ids, digest_only.digest),
             (None, set.digest.clone())
         );
         // Then only the same digest is the same set.
-        assert_eq!(covers(&[of(&f, &set, HEAD)], &f, &set), Ok(()));
+        assert_eq!(covers(&[of(&f, &set, HEAD, &context())], &f, &set), Ok(()));
         let (fewer, fewer_set) = findings(&names[1..]);
-        let mut record = of(&f, &set, HEAD);
+        let mut record = of(&f, &set, HEAD, &context());
         record.ids = None;
         assert!(covers(&[record], &fewer, &fewer_set).is_err());
     }
@@ -302,8 +367,8 @@ mod tests {
         let (two, two_set) = findings(&["x.a", "x.b"]);
         let (one, one_set) = findings(&["x.a"]);
         let (twice, twice_set) = findings(&["x.a", "x.a"]);
-        let of_two = of(&two, &two_set, HEAD);
-        let of_one = of(&one, &one_set, HEAD);
+        let of_two = of(&two, &two_set, HEAD, &context());
+        let of_one = of(&one, &one_set, HEAD, &context());
         assert_eq!(
             covers(std::slice::from_ref(&of_two), &one, &one_set),
             Ok(())

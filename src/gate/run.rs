@@ -49,6 +49,8 @@ pub struct Options {
     pub env: HashMap<String, String>,
     /// The repository's directory (or one inside it).
     pub dir: PathBuf,
+    /// `--from-record`: judge the head's recorded destructive set, no plans.
+    pub from_record: bool,
 }
 
 /// What `check` produced, with what the renderers need to show snippets.
@@ -77,11 +79,14 @@ pub fn run(
     options: &Options,
     progress: &mut dyn FnMut(input::Progress<'_>),
 ) -> Result<Checked, Error> {
+    if options.from_record {
+        return from_record(options);
+    }
     // The plans and the repository do not depend on each other until
     // attribution: read them on both cores. The plans' errors come first, as
     // they would read one after the other.
     let (reading, repository) = std::thread::scope(|s| {
-        let repository = s.spawn(|| Repository::read(options));
+        let repository = s.spawn(|| Repository::read(options, true));
         let reading = input::read_plans_with(&options.paths, progress);
         // A panic is a bug; resume it rather than hide it behind an error.
         let repository = repository
@@ -128,7 +133,7 @@ pub fn run(
         .iter()
         .any(|p| p.format == Format::CloudFormation);
     let (diffs, head, base) = match gathered {
-        (guess, gathered) if guess == templates => gathered,
+        Some((guess, gathered)) if guess == templates => gathered,
         _ => attribution::gather(&git, &history, &config.attribution, templates, &watched)?,
     };
     // Judging a plan against a history it was not made from would attribute
@@ -177,6 +182,7 @@ pub fn run(
         item_facts(f, &reading.plans, &head, &files)
     });
     let needs_approval = findings.iter().any(|f| f.require.is_some());
+    let context = context(&config, &history);
     let (source, push_notes) = judge(
         &options.approvals,
         &options.env,
@@ -184,6 +190,7 @@ pub fn run(
         needs_approval,
         &mut findings,
         &destructive_set,
+        Some(&context),
         &git,
         &history,
         &config,
@@ -281,6 +288,11 @@ fn item_facts(
             },
             deposed: None,
         },
+        // Re-judged findings keep their recorded ids.
+        super::Target::Recorded => items::Facts {
+            declaration: Declaration::NotFound,
+            deposed: None,
+        },
     }
 }
 
@@ -295,14 +307,14 @@ struct Repository {
     config_path: String,
     /// The files attribution reads, gathered on a guess of whether any plan is
     /// a CloudFormation change set (which widens what is read): the guess and
-    /// what it gathered. A wrong guess is gathered again.
-    gathered: (bool, Gathered),
+    /// what it gathered. A wrong guess is gathered again. `None` when not asked.
+    gathered: Option<(bool, Gathered)>,
 }
 
 type Gathered = (Vec<crate::git::CommitDiff>, Snapshot, Snapshot);
 
 impl Repository {
-    fn read(options: &Options) -> Result<Repository, Error> {
+    fn read(options: &Options, gather: bool) -> Result<Repository, Error> {
         let git = Git::open(&options.dir)?;
         let mut config = config::load(&options.config, Some(&git))?;
         config.attribution.templates = options.templates.clone();
@@ -323,7 +335,13 @@ impl Repository {
         // `--template` names CloudFormation templates; without it, most plans are Terraform's.
         let guess = !options.templates.is_empty();
         let watched = |p: &str| watched_file(&config, &config_path, p);
-        let gathered = attribution::gather(&git, &history, &config.attribution, guess, &watched)?;
+        let gathered = match gather {
+            true => Some((
+                guess,
+                attribution::gather(&git, &history, &config.attribution, guess, &watched)?,
+            )),
+            false => None,
+        };
         Ok(Repository {
             git,
             config,
@@ -331,7 +349,7 @@ impl Repository {
             history,
             root,
             config_path,
-            gathered: (guess, gathered),
+            gathered,
         })
     }
 }
@@ -446,6 +464,7 @@ fn judge(
     needs_approval: bool,
     findings: &mut [Finding],
     set: &items::DestructiveSet,
+    record_with: Option<&record::Context>,
     git: &Git,
     history: &History,
     config: &Config,
@@ -525,8 +544,10 @@ fn judge(
             };
             let github = GitHub::from_env(env);
             let mut notes = Vec::new();
-            if config.approvals.carry_over {
-                notes.extend(write_record(github.as_ref(), findings, set, head));
+            if let Some(context) = record_with
+                && config.approvals.writes_records()
+            {
+                notes.extend(write_record(github.as_ref(), findings, set, head, context));
             }
             if !needs_approval {
                 return Ok((source, notes));
@@ -579,8 +600,9 @@ fn write_record(
     findings: &[Finding],
     set: &items::DestructiveSet,
     head: &str,
+    context: &record::Context,
 ) -> Option<String> {
-    let record = record::of(findings, set, head);
+    let record = record::of(findings, set, head, context);
     let written = github.map_err(ToString::to_string).and_then(|g| {
         g.create_check_run(
             head,
@@ -600,6 +622,175 @@ fn write_record(
             "the destructive set of {} was not recorded, so approvals of it will not carry over: {why}",
             short(head)
         )
+    })
+}
+
+/// The records of `commit` made by `app`, and why one of them cannot be
+/// read, if one cannot. Records made by any other app are named in `notes`.
+fn read_records(
+    github: &GitHub,
+    commit: &str,
+    app: &str,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<record::Record>, Option<String>), Error> {
+    let mut records = Vec::new();
+    let mut unreadable = None;
+    for run in github.check_runs(commit, record::CHECK_NAME)? {
+        let url = run.url.as_deref().unwrap_or("no URL");
+        if run.app.as_deref() != Some(app) {
+            notes.push(format!(
+                "a record of {} made by {} was ignored: only records made by {app} count ({url})",
+                short(commit),
+                run.app.as_deref().unwrap_or("an unnamed app")
+            ));
+            continue;
+        }
+        let parsed = match (&run.text, run.head_sha == commit) {
+            (_, false) => Err(format!(
+                "it is on {}, not on this commit",
+                short(&run.head_sha)
+            )),
+            (None, _) => Err("it has no text".into()),
+            (Some(text), true) => record::parse(text, commit),
+        };
+        match parsed {
+            Ok(r) => records.push(r),
+            Err(why) => {
+                unreadable = Some(format!("its record by {app} cannot be read: {why} ({url})"))
+            }
+        }
+    }
+    Ok((records, unreadable))
+}
+
+/// What this run's findings are found with, for its record.
+fn context(config: &Config, history: &History) -> record::Context {
+    record::Context {
+        config: config.digest.clone(),
+        classes: record::classes(
+            history
+                .commits
+                .iter()
+                .map(|a| (a.commit.sha.as_str(), a.by.class, a.by.agent())),
+        ),
+    }
+}
+
+/// `check --from-record`: the head's recorded findings judged against the
+/// pull request's reviews as they are now, without the plans.
+fn from_record(options: &Options) -> Result<Checked, Error> {
+    let refuse = |why: String| Error::Record { why };
+    let Repository {
+        git,
+        config,
+        event,
+        mut history,
+        root,
+        ..
+    } = Repository::read(options, false)?;
+    if matches!(options.approvals, ApprovalOption::File { .. }) {
+        return Err(refuse(
+            "--from-record reads the record from GitHub, and --approvals FILE judges offline"
+                .into(),
+        ));
+    }
+    if !config.approvals.writes_records() {
+        return Err(refuse(format!(
+            "{} does not record destructive sets (approvals {{ record = true }}), so there is \
+             no record to judge",
+            config
+                .source
+                .as_deref()
+                .unwrap_or("the built-in configuration")
+        )));
+    }
+    let on_pull_request = event
+        .as_ref()
+        .and_then(|e| e.pointer("/pull_request/number"))
+        .is_some();
+    if !on_pull_request {
+        return Err(refuse(
+            "it is not running in GitHub Actions on a pull request, where records are".into(),
+        ));
+    }
+    let mut notes = Vec::new();
+    if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
+        let signals = history.apply_pull_request(&pr, &config.catalog);
+        if !signals.is_empty() {
+            notes.push(format!(
+                "{}: every commit of the range counts as agent-written",
+                signals.join("; ")
+            ));
+        }
+    }
+    let head = history.range.head.clone();
+    let app = config.approvals.record_app.as_str();
+    let github = GitHub::from_env(&options.env)?;
+    let (records, unreadable) = read_records(&github, &head, app, &mut notes)?;
+    if let Some(why) = unreadable {
+        return Err(refuse(format!("the head {}: {why}", short(&head))));
+    }
+    let (mut findings, set) = super::rejudge::findings(
+        &records,
+        &context(&config, &history),
+        &history,
+        &config.policy,
+    )
+    .map_err(|why| refuse(format!("the head {}: {why}", short(&head))))?;
+    notes.push(format!(
+        "judged from plangate's record{} of {} by {app} ({} item(s) that need approval); no plan \
+         was read",
+        if records.len() == 1 { "" } else { "s" },
+        short(&head),
+        set.items
+    ));
+    let needs_approval = !findings.is_empty();
+    let (source, push_notes) = judge(
+        &options.approvals,
+        &options.env,
+        event.as_ref(),
+        needs_approval,
+        &mut findings,
+        &set,
+        None,
+        &git,
+        &history,
+        &config,
+    )?;
+    notes.extend(config.policy.warnings.iter().cloned());
+    notes.extend(push_notes);
+    let empty = |rev: &str| Snapshot {
+        rev: rev.to_owned(),
+        files: Default::default(),
+        links: Default::default(),
+    };
+    let report = Report {
+        version: 1,
+        result: super::verdict(&findings),
+        range: history.range.clone(),
+        plans: Vec::new(),
+        commits: super::commit_table(&findings),
+        findings,
+        destructive_set: set,
+        overrides: config.policy.overrides().into_iter().cloned().collect(),
+        approvals: source,
+        notes,
+        config: config
+            .source
+            .clone()
+            .unwrap_or_else(|| "built-in rules only".into()),
+    };
+    Ok(Checked {
+        report,
+        base: empty(&history.range.base),
+        head: empty(&head),
+        policy: config.policy,
+        reading: Reading {
+            plans: Vec::new(),
+            skipped: Vec::new(),
+            looked_at: 0,
+        },
+        root,
     })
 }
 
@@ -637,33 +828,7 @@ fn carry(
             );
             continue;
         }
-        let mut records = Vec::new();
-        let mut unreadable = None;
-        for run in github.check_runs(commit, record::CHECK_NAME)? {
-            let url = run.url.as_deref().unwrap_or("no URL");
-            if run.app.as_deref() != Some(app) {
-                notes.push(format!(
-                    "a record of {} made by {} was ignored: only records made by {app} count ({url})",
-                    short(commit),
-                    run.app.as_deref().unwrap_or("an unnamed app")
-                ));
-                continue;
-            }
-            let parsed = match (&run.text, run.head_sha == commit) {
-                (_, false) => Err(format!(
-                    "it is on {}, not on this commit",
-                    short(&run.head_sha)
-                )),
-                (None, _) => Err("it has no text".into()),
-                (Some(text), true) => record::parse(text, commit),
-            };
-            match parsed {
-                Ok(r) => records.push(r),
-                Err(why) => {
-                    unreadable = Some(format!("its record by {app} cannot be read: {why} ({url})"))
-                }
-            }
-        }
+        let (records, unreadable) = read_records(github, commit, app, notes)?;
         if let Some(why) = unreadable {
             refuse(&mut out, why);
             continue;

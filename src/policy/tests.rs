@@ -222,6 +222,24 @@ fn the_approvals_block_reads_and_refuses_what_it_does_not_know() {
     assert_eq!(config.approvals.record_app, "plangate-records");
     assert!(!parse("").unwrap().approvals.carry_over);
     assert_eq!(parse("").unwrap().approvals.record_app, "github-actions");
+    // Carry-over reads records, so it writes them; `record` writes them alone.
+    assert!(config.approvals.writes_records());
+    assert!(!parse("").unwrap().approvals.writes_records());
+    let recording = parse("approvals {\n  record = true\n}\n").unwrap();
+    assert!(recording.approvals.writes_records() && !recording.approvals.carry_over);
+    assert!(
+        parse("approvals {\n  record = \"yes\"\n}\n")
+            .unwrap_err()
+            .join("\n")
+            .contains(".plangate.hcl:2:12")
+    );
+    // The digest follows the text: what a record's findings were found with.
+    assert_ne!(parse("").unwrap().digest, recording.digest);
+    assert_eq!(parse("").unwrap().digest, parse("").unwrap().digest);
+    assert_ne!(
+        parse("").unwrap().digest,
+        crate::config::builtin().unwrap().digest
+    );
     let errors = parse(
         "approvals {\n  carry_over = \"any-approval\"\n  record_app = \"not an app\"\n  window = 3\n}\n",
     )

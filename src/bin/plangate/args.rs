@@ -72,7 +72,8 @@ Examples:
   plangate check --preview --base origin/main plan.json
   plangate check --config-ref origin/main plans/
   plangate check --approvals reviews.json --event event.json --base main plan.json
-  plangate check --format sarif plan.json > plangate.sarif")]
+  plangate check --format sarif plan.json > plangate.sarif
+  plangate check --from-record     # on pull_request_review, in GitHub Actions")]
     Check {
         /// Output format (in GitHub Actions, annotations and a step summary are written as well)
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -108,8 +109,13 @@ Examples:
         /// (needs `pull-requests: write`)
         #[arg(long)]
         comment: bool,
+        /// Judge the pull request's reviews against the destructive set recorded when its head
+        /// was checked with its plans (needs `approvals { record = true }`): no plan, no
+        /// terraform, no cloud credentials; for the `pull_request_review` event
+        #[arg(long, conflicts_with_all = ["paths", "approvals", "template"])]
+        from_record: bool,
         /// Plan files or directories; `-` is standard input
-        #[arg(required = true, value_name = "PATH")]
+        #[arg(required_unless_present = "from_record", value_name = "PATH")]
         paths: Vec<String>,
     },
     /// The effective rule set (built-in and configured), with where each rule comes from

@@ -56,6 +56,7 @@ fn run(cli: Cli) -> ExitCode {
             report,
             sarif,
             comment,
+            from_record,
             paths,
         } => {
             let approvals = match (preview, approvals) {
@@ -69,7 +70,11 @@ fn run(cli: Cli) -> ExitCode {
                 sarif,
                 comment,
             };
-            let inputs = Inputs { paths, template };
+            let inputs = Inputs {
+                paths,
+                template,
+                from_record,
+            };
             check(format, base, head, &config, approvals, inputs, outputs)
         }
         Command::Init { force } => init(force),
@@ -204,6 +209,8 @@ struct Inputs {
     paths: Vec<String>,
     /// `--template`: the templates the change sets were made from.
     template: Vec<String>,
+    /// `--from-record`: no plans, the head's record.
+    from_record: bool,
 }
 
 /// The marker that finds plangate's pull-request comment again.
@@ -232,6 +239,7 @@ fn check(
         approvals,
         dir: std::env::current_dir().map_err(Failure::Output)?,
         env: env.clone(),
+        from_record: inputs.from_record,
     };
     let mut spinner = Spinner::new(&env);
     let checked = gate::run::run(&options, &mut |p| spinner.update(p))?;

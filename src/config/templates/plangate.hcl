@@ -62,9 +62,13 @@ agents {
 #   parameters = "stacks/orders/prod-params.json"
 # }
 
-# Let an approval of an earlier push count while plangate's record of that push holds the
-# head's whole destructive set and nothing a finding comes from changed since (README:
-# "Approvals that carry over pushes"). The workflow then needs `checks: write`.
-# approvals {
-#   carry_over = "same-destructive-set"
-# }
+# Record the head's destructive set as a check run on each push (the workflow needs
+# `checks: write`), so that a review is judged from that record without planning again
+# (`from-record` in the workflow; README: "Reviews judged from the record"). With
+# carry_over, an approval of an earlier push also counts while that push's record holds
+# the head's whole destructive set and nothing a finding comes from changed since
+# (README: "Approvals that carry over pushes").
+approvals {
+  record = true
+  # carry_over = "same-destructive-set"
+}
