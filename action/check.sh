@@ -20,6 +20,9 @@ if [[ ${INPUT_SARIF:-false} == true ]]; then
   args+=(--sarif "$RUNNER_TEMP/plangate.sarif")
   echo "sarif=$RUNNER_TEMP/plangate.sarif" >>"$GITHUB_OUTPUT"
 fi
+if [[ ${INPUT_APPLY:-false} == true ]]; then
+  args+=(--apply)
+fi
 if [[ ${INPUT_COMMENT:-false} == true ]]; then
   args+=(--comment)
 fi

@@ -102,13 +102,15 @@ fi
 section "workflows: what the READMEs promise (examples/check_workflows.py)"
 "$venv/bin/python" examples/check_workflows.py "$work/runs" "${workflows[@]}"
 # The checker must catch what it is for: each change below breaks one promise.
-mutate() { # EXAMPLE PYTHON-EXPR-ON-s
-  local dir=$work/mutant/$1/.github/workflows
-  mkdir -p "$dir"
+mutate() { # EXAMPLE PYTHON-EXPR-ON-s [WORKFLOW]
+  local dir=$work/mutant/$1/.github/workflows file=${3:-plangate.yml}
+  rm -rf "$work/mutant/$1" && mkdir -p "$dir"
+  # The example's configuration too: what it records decides what the workflows need.
+  if [[ -f examples/$1/.plangate.hcl ]]; then cp "examples/$1/.plangate.hcl" "$work/mutant/$1/"; fi
   python3 -c "import sys; s=open(sys.argv[1]).read(); t=$2; assert t!=s; open(sys.argv[2],'w').write(t)" \
-    "examples/$1/.github/workflows/plangate.yml" "$dir/plangate.yml"
-  if "$venv/bin/python" examples/check_workflows.py "$work/mutant-runs" "$dir/plangate.yml" >/dev/null 2>&1; then
-    fail "check_workflows.py missed a broken $1 workflow: $2"
+    "examples/$1/.github/workflows/$file" "$dir/$file"
+  if "$venv/bin/python" examples/check_workflows.py "$work/mutant-runs" "$dir/$file" >/dev/null 2>&1; then
+    fail "check_workflows.py missed a broken $1 workflow ($file): $2"
   fi
 }
 mutate terraform "s.replace('terraform_wrapper: false', 'terraform_wrapper: true')"
@@ -117,6 +119,10 @@ mutate terraform "s.replace('    name: plangate # the status check to require', 
 mutate opentofu "s.replace('comment: true', 'comment: false')"
 mutate cloudformation "s.replace('      security-events: write', '      actions: write')"
 mutate cdk "s.replace('  pull_request_review:', '  workflow_dispatch:')"
+mutate terraform "s.replace('      checks: write # plangate records', '      checks: read # plangate records')"
+mutate terraform "s.replace('          apply: true', '          apply: true\\n        continue-on-error: true')" apply.yml
+mutate terraform "s.replace('cancel-in-progress: false', 'cancel-in-progress: true')" apply.yml
+mutate cloudformation "s.replace('      - name: Execute the change set', '      - name: Execute the change set\\n        if: always()')" apply.yml
 
 section "workflows: shellcheck on every run: block (and on this script)"
 mapfile -t scripts < <(find "$work/runs" -name '*.sh' | sort)
@@ -300,8 +306,12 @@ section "cdk: the attribution case's committed cloud assembly matches a fresh sy
 bash testdata/attribution/cdk-assembly-manifest/synth.sh --check "$PWD/$cdk/node_modules" ||
   fail "testdata/attribution/cdk-assembly-manifest differs from what the CDK synthesizes"
 
-section "cdk: .plangate.hcl is a valid configuration"
+section "examples: each .plangate.hcl is a valid configuration"
 (cd "$work/cdk" && "$plangate" rules --config .plangate.hcl >/dev/null) || fail "examples/cdk/.plangate.hcl"
 echo "examples/cdk/.plangate.hcl: valid"
+for example in terraform cloudformation; do
+  "$plangate" rules --config "examples/$example/.plangate.hcl" >/dev/null || fail "examples/$example/.plangate.hcl"
+  echo "examples/$example/.plangate.hcl: valid"
+done
 
 section "examples: all checks passed"

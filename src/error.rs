@@ -51,6 +51,17 @@ pub enum Error {
     )]
     Record { why: String },
 
+    #[error("cannot gate the apply: {why}")]
+    #[diagnostic(
+        code(plangate::check::apply),
+        help(
+            "--apply judges the plan of a commit of the default branch against the approvals \
+             of the pull request that merged it: run it on the merge commit, in GitHub Actions \
+             (GITHUB_TOKEN with `pull-requests: read` and `checks: read`)"
+        )
+    )]
+    Apply { why: String },
+
     #[error("cannot read the configuration {path}: {source}")]
     #[diagnostic(code(plangate::config::io), help("check the path given to --config"))]
     ConfigIo {

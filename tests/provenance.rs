@@ -197,3 +197,100 @@ fn binary_plans_read_by_the_real_terraform() {
     );
     judged(&check(&repo, &steps, "tfplan", None));
 }
+
+/// CloudFormation: `--change-set-template` with what `aws cloudformation
+/// get-template --change-set-name` prints (`{"TemplateBody": …}`, the body as
+/// submitted), built here from the case's own templates.
+mod change_set_template {
+    use super::*;
+
+    const CFN: &str = "cfn-template-agent";
+
+    fn get_template(step: &str) -> tempfile::NamedTempFile {
+        let body =
+            std::fs::read_to_string(cases::case_dir(CFN).join(step).join("stack/template.yaml"))
+                .unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let output = serde_json::json!({
+            "TemplateBody": body,
+            "StagesAvailable": ["Original", "Processed"],
+        });
+        std::fs::write(file.path(), output.to_string()).unwrap();
+        file
+    }
+
+    fn check_with(args: &[&str]) -> (Output, Vec<String>) {
+        let (repo, steps) = cases::build(CFN);
+        let plan = cases::case_dir(CFN).join("changeset.json");
+        let out = Command::new(env!("CARGO_BIN_EXE_plangate"))
+            .args(["check", "--base", &steps[0], "--head", "HEAD", "--preview"])
+            .args(["--format", "json", "--template", "stack/template.yaml"])
+            .args(args)
+            .arg(&plan)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_EVENT_PATH")
+            .output()
+            .unwrap();
+        (out, steps)
+    }
+
+    #[test]
+    fn the_heads_template_is_read_as_before() {
+        let head = get_template("2-agent");
+        let (out, _) = check_with(&["--change-set-template", head.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert!(
+            !report["notes"].to_string().contains("not compared"),
+            "{}",
+            report["notes"]
+        );
+        // Named by its stack, the same.
+        let named = format!("orders={}", head.path().display());
+        let (out, _) = check_with(&["--change-set-template", &named]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    #[test]
+    fn a_change_set_of_an_older_template_is_exit_2() {
+        let older = get_template("1-human");
+        let (out, _) = check_with(&["--change-set-template", older.path().to_str().unwrap()]);
+        let err = flat(&stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("plangate::check::plan_not_from_head")
+                && err.contains("is not the head's stack/template.yaml")
+                && err.contains("line "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_it_the_report_says_the_change_set_was_not_compared() {
+        let (out, _) = check_with(&[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert!(
+            report["notes"]
+                .to_string()
+                .contains("not compared with the head's template"),
+            "{}",
+            report["notes"]
+        );
+    }
+
+    #[test]
+    fn a_stack_no_change_set_is_of_is_exit_2() {
+        let head = get_template("2-agent");
+        let named = format!("payments={}", head.path().display());
+        let (out, _) = check_with(&["--change-set-template", &named]);
+        let err = flat(&stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("no change set given is of the stack `payments`"),
+            "{err}"
+        );
+    }
+}

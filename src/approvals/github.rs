@@ -74,6 +74,38 @@ fn check_run(item: &Value) -> Result<CheckRun, String> {
     })
 }
 
+/// A pull request that holds a commit, as `GET commits/{sha}/pulls` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullOfCommit {
+    pub number: u64,
+    /// `head.sha`: the commit its reviews were given on last.
+    pub head_sha: String,
+    /// Whether it was merged (`merged_at` is set).
+    pub merged: bool,
+    pub merge_commit_sha: Option<String>,
+    /// The pull request as listed (its author, branch and body carry its
+    /// agent signals).
+    pub value: Value,
+}
+
+fn pull_of_commit(item: &Value) -> Result<PullOfCommit, String> {
+    let str_at = |p: &str| item.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Ok(PullOfCommit {
+        number: item
+            .get("number")
+            .and_then(Value::as_u64)
+            .ok_or("a pull request has no `number`")?,
+        head_sha: str_at("/head/sha").ok_or("a pull request has no `head.sha`")?,
+        merged: match item.get("merged_at") {
+            Some(Value::String(_)) => true,
+            Some(Value::Null) => false,
+            _ => return Err("a pull request has no `merged_at` (a time or null)".into()),
+        },
+        merge_commit_sha: str_at("/merge_commit_sha"),
+        value: item.clone(),
+    })
+}
+
 struct Page {
     status: u16,
     body: String,
@@ -214,6 +246,22 @@ impl GitHub {
             .iter()
             .map(|item| {
                 check_run(item).map_err(|why| ApprovalError::Malformed {
+                    path: path.clone(),
+                    why,
+                })
+            })
+            .collect()
+    }
+
+    /// The pull requests that hold commit `sha` (`GET
+    /// /repos/{o}/{r}/commits/{sha}/pulls`, every page): for a commit of the
+    /// default branch, the pull request that merged it.
+    pub fn pulls_of_commit(&self, sha: &str) -> Result<Vec<PullOfCommit>, ApprovalError> {
+        let path = format!("/repos/{}/commits/{sha}/pulls", self.repo);
+        self.get_all(&path)?
+            .iter()
+            .map(|item| {
+                pull_of_commit(item).map_err(|why| ApprovalError::Malformed {
                     path: path.clone(),
                     why,
                 })

@@ -355,8 +355,19 @@ pub enum Verdict {
 pub enum ApprovalSource {
     Preview,
     None,
-    GitHub { pull_request: u64 },
-    File { path: String, pull_request: u64 },
+    GitHub {
+        pull_request: u64,
+    },
+    File {
+        path: String,
+        pull_request: u64,
+    },
+    /// `--apply`: the approvals of the pull request that merged the commit
+    /// (`None`: none did), over the set recorded on its head.
+    Apply {
+        pull_request: Option<u64>,
+        head: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

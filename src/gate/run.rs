@@ -34,6 +34,9 @@ pub enum ApprovalOption {
     },
     /// The GitHub API when running in Actions on a pull request; else none.
     Auto,
+    /// `--apply`: the approvals of the merged pull request of the head, for
+    /// the items its head's record holds.
+    Apply,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +54,9 @@ pub struct Options {
     pub dir: PathBuf,
     /// `--from-record`: judge the head's recorded destructive set, no plans.
     pub from_record: bool,
+    /// `--change-set-template [STACK=]FILE`: `get-template` output of the
+    /// change sets, compared with the head's templates.
+    pub change_set_templates: Vec<String>,
 }
 
 /// What `check` produced, with what the renderers need to show snippets.
@@ -113,7 +119,13 @@ pub fn run(
         gathered,
     } = repository?;
     let mut pull_notes = Vec::new();
-    if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
+    if let Some(pr) = pull_facts(
+        &options.approvals,
+        &options.env,
+        event.as_ref(),
+        &config,
+        &history.range.head,
+    )? {
         let signals = history.apply_pull_request(&pr, &config.catalog);
         if !signals.is_empty() {
             pull_notes.push(format!(
@@ -146,6 +158,14 @@ pub fn run(
         let root = attribution::plan_root(&head, &base, plan, rel.as_deref(), &config.attribution);
         provenance_notes.extend(provenance::check(plan, &root, &head)?);
     }
+    provenance_notes.extend(change_set_templates(
+        &options.change_set_templates,
+        &reading.plans,
+        &plan_paths,
+        &config,
+        &git,
+        &history.range.head,
+    )?);
     let revisions = git.revisions();
     let trees = RevisionTrees(&revisions);
     let evidence = Evidence {
@@ -243,6 +263,106 @@ pub fn run(
         base,
         root,
     })
+}
+
+/// `--change-set-template [STACK=]FILE`: each change set's template, as
+/// CloudFormation kept it, compared with the head's. Change sets given
+/// without one are named in a note: they are not compared.
+fn change_set_templates(
+    given: &[String],
+    plans: &[crate::model::Plan],
+    plan_paths: &[Option<String>],
+    config: &Config,
+    git: &Git,
+    head: &str,
+) -> Result<Vec<String>, Error> {
+    let change_sets: Vec<usize> = (0..plans.len())
+        .filter(|&i| plans[i].format == Format::CloudFormation)
+        .collect();
+    let stack_of = |i: usize| {
+        plans[i]
+            .changes
+            .iter()
+            .find(|c| c.declared.path.is_empty())
+            .and_then(|c| c.declared.stack.clone())
+    };
+    let refuse = |why: String| provenance::ProvenanceError::Unknown {
+        path: given.join(", "),
+        head: head.chars().take(12).collect(),
+        why,
+        help: "give `--change-set-template STACK=FILE` for each change set (its StackName), or \
+               `--change-set-template FILE` with one change set"
+            .into(),
+    };
+    let mut compared = std::collections::BTreeSet::new();
+    for arg in given {
+        let (stack, file) = match arg.split_once('=') {
+            Some((stack, file)) => (Some(stack), file),
+            None => (None, arg.as_str()),
+        };
+        let plan = match stack {
+            Some(stack) => change_sets
+                .iter()
+                .copied()
+                .find(|&i| stack_of(i).as_deref() == Some(stack))
+                .ok_or_else(|| refuse(format!("no change set given is of the stack `{stack}`")))?,
+            None => match change_sets.as_slice() {
+                [one] => *one,
+                [] => return Err(refuse("no CloudFormation change set was given".into()).into()),
+                _ => {
+                    return Err(refuse(format!(
+                        "{} change sets were given, and {file} does not say which it is of",
+                        change_sets.len()
+                    ))
+                    .into());
+                }
+            },
+        };
+        let name = stack_of(plan);
+        let template = name
+            .as_deref()
+            .and_then(|n| config.attribution.stack(n))
+            .map(|s| s.template.clone())
+            .or_else(|| match config.attribution.templates.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                refuse(format!(
+                    "which of the head's templates the stack `{}` is deployed from is not said",
+                    name.as_deref().unwrap_or("(unnamed)")
+                ))
+            })?;
+        let submitted = std::fs::read_to_string(file)
+            .map_err(|e| refuse(format!("{file} cannot be read: {e}")))?;
+        let text = git.file_at(head, &template)?;
+        let plan_name = plan_paths[plan]
+            .clone()
+            .unwrap_or_else(|| plans[plan].path.clone());
+        provenance::template::check(
+            &plan_name,
+            file,
+            &submitted,
+            &provenance::template::HeadTemplate {
+                path: &template,
+                text: text.as_deref(),
+                rev: head,
+            },
+        )?;
+        compared.insert(plan);
+    }
+    Ok(change_sets
+        .iter()
+        .filter(|i| !compared.contains(i))
+        .map(|&i| {
+            format!(
+                "{}: not compared with the head's template (give --change-set-template with the \
+                 output of `aws cloudformation get-template --change-set-name …` to check that \
+                 the change set was made from the head)",
+                plans[i].path
+            )
+        })
+        .collect())
 }
 
 /// What is known of a finding's declaration at the head (its block, or for
@@ -398,6 +518,7 @@ fn pull_facts(
     env: &HashMap<String, String>,
     event: Option<&Value>,
     config: &Config,
+    head: &str,
 ) -> Result<Option<PullFacts>, Error> {
     let settings = &config.catalog.settings;
     if !pull::enabled(settings) {
@@ -408,6 +529,23 @@ fn pull_facts(
         field: field.to_owned(),
     };
     match option {
+        // The merged pull request's signals, as they were when it merged.
+        ApprovalOption::Apply => {
+            let github = GitHub::from_env(env)?;
+            let pulls = github.pulls_of_commit(head)?;
+            let Some(pull) = merged_pull(&pulls, head)? else {
+                return Ok(None);
+            };
+            match PullFacts::read(&pull.value, settings) {
+                Ok(facts) => Ok(Some(facts)),
+                Err(_) => {
+                    let (path, pr) = github.pull_request(pull.number)?;
+                    Ok(Some(
+                        PullFacts::read(&pr, settings).map_err(|field| refuse(&path, field))?,
+                    ))
+                }
+            }
+        }
         ApprovalOption::File { event: path, .. } => {
             let path = path.clone().or_else(|| {
                 env.get("GITHUB_EVENT_PATH")
@@ -531,6 +669,7 @@ fn judge(
                 notes,
             ))
         }
+        ApprovalOption::Apply => apply(env, findings, set, git, history, config),
         ApprovalOption::Auto => {
             let number = event
                 .and_then(|e| e.pointer("/pull_request/number"))
@@ -590,6 +729,209 @@ fn judge(
             Ok((source, notes))
         }
     }
+}
+
+/// `check --apply`: the plan's items judged against the approvals of the pull
+/// request that merged the head. An item that the pull request's head's
+/// record does not hold was shown to no reviewer and blocks whatever the
+/// approvals; with no merged pull request (a direct push) every item blocks.
+fn apply(
+    env: &HashMap<String, String>,
+    findings: &mut [Finding],
+    set: &items::DestructiveSet,
+    git: &Git,
+    history: &History,
+    config: &Config,
+) -> Result<(ApprovalSource, Vec<String>), Error> {
+    let head = history.range.head.as_str();
+    let policy = &config.policy;
+    let catalog = &config.catalog;
+    let mut github = GitHub::from_env(env)?;
+    let pulls = github.pulls_of_commit(head)?;
+    let pull = merged_pull(&pulls, head)?;
+    let only_head = approvals::Approvable::head(head);
+    let Some(pull) = pull else {
+        super::decide(findings, Approvals::None, &only_head, policy, catalog)?;
+        let named: Vec<String> = findings
+            .iter()
+            .filter(|f| f.status == Status::Blocked)
+            .map(|f| format!("{} {}", f.action.as_str(), f.address))
+            .collect();
+        let mut notes = vec![format!(
+            "{} came to the branch by no merged pull request (a direct push): what it destroys \
+             or replaces was approved by no one",
+            short(head)
+        )];
+        if !named.is_empty() {
+            notes[0].push_str(&format!(" ({})", named.join(", ")));
+        }
+        return Ok((
+            ApprovalSource::Apply {
+                pull_request: None,
+                head: None,
+            },
+            notes,
+        ));
+    };
+    let approved_head = pull.head_sha.as_str();
+    let source = ApprovalSource::Apply {
+        pull_request: Some(pull.number),
+        head: Some(approved_head.to_owned()),
+    };
+    let mut notes = Vec::new();
+    let app = config.approvals.record_app.as_str();
+    let (records, unreadable) = read_records(&github, approved_head, app, &mut notes)?;
+    if let Some(why) = &unreadable {
+        notes.push(format!(
+            "the head {} of pull request #{}: {why}; nothing is taken as shown to its reviewers",
+            short(approved_head),
+            pull.number
+        ));
+    }
+    let records = if unreadable.is_some() {
+        Vec::new()
+    } else {
+        records
+    };
+    let mut reviews = github.reviews(pull.number)?;
+    if let Some(pr) = &reviews.pull_request {
+        let (git_ref, pushes) = github.pushes(pr)?;
+        let commits: Vec<(&str, &[String])> = history
+            .commits
+            .iter()
+            .map(|a| (a.commit.sha.as_str(), a.commit.parents.as_slice()))
+            .collect();
+        let pushers = approvals::pushes::place(&git_ref, &pushes, &commits, approved_head);
+        notes.extend(pusher_notes(&pushers));
+        reviews.pushers = Some(pushers);
+    }
+    let approvable = match config.approvals.carry_over {
+        true => carry(
+            &github,
+            git,
+            &reviews,
+            findings,
+            set,
+            approved_head,
+            config,
+            &mut notes,
+        )?,
+        false => approvals::Approvable::head(approved_head),
+    };
+    super::decide(
+        findings,
+        Approvals::Reviews {
+            reviews: &reviews,
+            teams: &mut github,
+        },
+        &approvable,
+        policy,
+        catalog,
+    )?;
+    let unseen = unseen(findings, set, &records);
+    for &i in &unseen {
+        let f = &mut findings[i];
+        f.status = Status::Blocked;
+        if let Some(a) = &mut f.approval {
+            a.satisfied = false;
+        }
+        let why = format!(
+            "not in the destructive set recorded on the head {} of pull request #{}: no reviewer \
+             was shown it (a concurrent merge, drift, a changed variable); approve it in a pull \
+             request, or plan again",
+            short(approved_head),
+            pull.number
+        );
+        f.note = Some(match f.note.take() {
+            Some(note) => format!("{note}; {why}"),
+            None => why,
+        });
+    }
+    if records.is_empty() && unreadable.is_none() {
+        notes.push(format!(
+            "plangate has no record of the head {} of pull request #{} by {app}: no item counts \
+             as shown to its reviewers (the pull request's runs record it with approvals {{ \
+             record = true }} and `checks: write`)",
+            short(approved_head),
+            pull.number
+        ));
+    }
+    if !unseen.is_empty() {
+        notes.push(format!(
+            "{} item(s) of the plan were not in what pull request #{} recorded, so no approval \
+             covers them",
+            unseen.len(),
+            pull.number
+        ));
+    }
+    Ok((source, notes))
+}
+
+/// The pull request that merged `head`: the merged one whose merge commit it
+/// is, or else the only merged one that holds it; `None` when none was merged
+/// (a direct push). Several that could be it cannot be told apart: exit 2.
+fn merged_pull<'a>(
+    pulls: &'a [approvals::github::PullOfCommit],
+    head: &str,
+) -> Result<Option<&'a approvals::github::PullOfCommit>, Error> {
+    let merged: Vec<_> = pulls.iter().filter(|p| p.merged).collect();
+    let merging: Vec<_> = merged
+        .iter()
+        .copied()
+        .filter(|p| p.merge_commit_sha.as_deref() == Some(head))
+        .collect();
+    match (merging.as_slice(), merged.as_slice()) {
+        ([one], _) | ([], [one]) => Ok(Some(*one)),
+        ([], []) => Ok(None),
+        _ => {
+            let numbers: Vec<String> = merged.iter().map(|p| format!("#{}", p.number)).collect();
+            Err(Error::Apply {
+                why: format!(
+                    "{} was merged by several pull requests ({}), and which one's approvals \
+                     apply cannot be told",
+                    short(head),
+                    numbers.join(", ")
+                ),
+            })
+        }
+    }
+}
+
+/// The findings (indices) that need approval and that no record holds: each
+/// id counts as many times as the record holding it most often has it. A
+/// record that kept only its digest holds the set only when the digest is
+/// the set's.
+fn unseen(
+    findings: &[Finding],
+    set: &items::DestructiveSet,
+    records: &[record::Record],
+) -> Vec<usize> {
+    if records
+        .iter()
+        .any(|r| r.ids.is_none() && r.digest == set.digest)
+    {
+        return Vec::new();
+    }
+    let mut held: HashMap<&str, usize> = HashMap::new();
+    for r in records {
+        let mut here: HashMap<&str, usize> = HashMap::new();
+        for id in r.ids.iter().flatten() {
+            *here.entry(id.as_str()).or_default() += 1;
+        }
+        for (id, n) in here {
+            let most = held.entry(id).or_default();
+            *most = (*most).max(n);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let Some(item) = &f.item else { continue };
+        match held.get_mut(item.id.as_str()) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => out.push(i),
+        }
+    }
+    out
 }
 
 /// Record the head's destructive set as a check run on it, for later runs to
@@ -714,7 +1056,13 @@ fn from_record(options: &Options) -> Result<Checked, Error> {
         ));
     }
     let mut notes = Vec::new();
-    if let Some(pr) = pull_facts(&options.approvals, &options.env, event.as_ref(), &config)? {
+    if let Some(pr) = pull_facts(
+        &options.approvals,
+        &options.env,
+        event.as_ref(),
+        &config,
+        &history.range.head,
+    )? {
         let signals = history.apply_pull_request(&pr, &config.catalog);
         if !signals.is_empty() {
             notes.push(format!(

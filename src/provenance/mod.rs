@@ -20,6 +20,7 @@
 
 pub mod declared;
 pub mod snapshot;
+pub mod template;
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -66,6 +67,27 @@ pub enum ProvenanceError {
         /// The root module's directory, as shown (`.` for the repository's root).
         root: String,
         differences: Vec<String>,
+    },
+
+    #[error(
+        "{path} was not made from the head {head}: the template of its change set ({file}) is \
+         not the head's {template}: {difference}"
+    )]
+    #[diagnostic(
+        code(plangate::check::plan_not_from_head),
+        help(
+            "a change set made from another template describes other changes than the ones \
+             judged: create the change set from the head's {template} (`create-change-set \
+             --template-body file://{template}` at {head}), describe it and get its template \
+             again, and check those"
+        )
+    )]
+    TemplateMismatch {
+        path: String,
+        head: String,
+        template: String,
+        file: String,
+        difference: String,
     },
 
     #[error("{path} cannot be tied to the head {head}: {why}")]

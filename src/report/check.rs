@@ -138,6 +138,11 @@ pub fn source(r: &Report) -> String {
         ApprovalSource::File { path, pull_request } => {
             format!("approvals of pull request #{pull_request} from {path}")
         }
+        ApprovalSource::Apply {
+            pull_request: Some(n),
+            ..
+        } => format!("applying: approvals of merged pull request #{n} from GitHub"),
+        ApprovalSource::Apply { .. } => "applying: no merged pull request (a direct push)".into(),
     }
 }
 

@@ -258,6 +258,14 @@ impl MockGitHub {
             .push(run);
     }
 
+    /// Forget every check run (the app they are written as stays).
+    #[allow(dead_code)] // not every test binary uses every helper
+    pub fn clear_check_runs(&self) {
+        if let Some((_, runs)) = lock(&self.shared.checks).as_mut() {
+            runs.clear();
+        }
+    }
+
     /// The check runs created so far.
     pub fn check_runs(&self) -> Vec<Value> {
         lock(&self.shared.checks)

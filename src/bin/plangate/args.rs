@@ -73,7 +73,8 @@ Examples:
   plangate check --config-ref origin/main plans/
   plangate check --approvals reviews.json --event event.json --base main plan.json
   plangate check --format sarif plan.json > plangate.sarif
-  plangate check --from-record     # on pull_request_review, in GitHub Actions")]
+  plangate check --from-record     # on pull_request_review, in GitHub Actions
+  plangate check --apply plan.json # after the merge, before terraform apply")]
     Check {
         /// Output format (in GitHub Actions, annotations and a step summary are written as well)
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -99,6 +100,11 @@ Examples:
         /// no `stack` block of the configuration says; repeat for several
         #[arg(long, value_name = "PATH")]
         template: Vec<String>,
+        /// The template CloudFormation kept for a change set (`aws cloudformation get-template
+        /// --change-set-name …` output), compared with the head's; `STACK=FILE` with several
+        /// change sets; repeat for several
+        #[arg(long, value_name = "[STACK=]FILE", conflicts_with = "from_record")]
+        change_set_template: Vec<String>,
         /// Also write the JSON report to FILE (whatever --format is)
         #[arg(long, value_name = "FILE")]
         report: Option<String>,
@@ -114,6 +120,11 @@ Examples:
         /// terraform, no cloud credentials; for the `pull_request_review` event
         #[arg(long, conflicts_with_all = ["paths", "approvals", "template"])]
         from_record: bool,
+        /// The apply gate, after the merge: judge the plan's destructive changes against the
+        /// approvals of the pull request that merged the head; a change its head's record does
+        /// not hold, or one with no pull request (a direct push), blocks
+        #[arg(long, conflicts_with_all = ["approvals", "preview", "from_record"])]
+        apply: bool,
         /// Plan files or directories; `-` is standard input
         #[arg(required_unless_present = "from_record", value_name = "PATH")]
         paths: Vec<String>,

@@ -53,13 +53,16 @@ fn run(cli: Cli) -> ExitCode {
             event,
             preview,
             template,
+            change_set_template,
             report,
             sarif,
             comment,
             from_record,
+            apply,
             paths,
         } => {
             let approvals = match (preview, approvals) {
+                _ if apply => ApprovalOption::Apply,
                 (true, _) => ApprovalOption::Preview,
                 (false, Some(reviews)) => ApprovalOption::File { reviews, event },
                 (false, None) => ApprovalOption::Auto,
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> ExitCode {
             let inputs = Inputs {
                 paths,
                 template,
+                change_set_template,
                 from_record,
             };
             check(format, base, head, &config, approvals, inputs, outputs)
@@ -211,6 +215,8 @@ struct Inputs {
     template: Vec<String>,
     /// `--from-record`: no plans, the head's record.
     from_record: bool,
+    /// `--change-set-template`: the change sets' templates as CloudFormation kept them.
+    change_set_template: Vec<String>,
 }
 
 /// The marker that finds plangate's pull-request comment again.
@@ -240,6 +246,7 @@ fn check(
         dir: std::env::current_dir().map_err(Failure::Output)?,
         env: env.clone(),
         from_record: inputs.from_record,
+        change_set_templates: inputs.change_set_template,
     };
     let mut spinner = Spinner::new(&env);
     let checked = gate::run::run(&options, &mut |p| spinner.update(p))?;

@@ -1,0 +1,10 @@
+# plangate's configuration for this example: the built-in rules, and the
+# records that bind approvals to what they approved.
+#
+# Each pull-request run records its head's destructive set as a check run
+# (the job has `checks: write`); the apply job after the merge
+# (.github/workflows/apply.yml, `apply: true`) then executes only the
+# deletes and replacements that set held and the pull request's reviewers approved.
+approvals {
+  record = true
+}
