@@ -13,6 +13,7 @@ pub mod classify;
 pub mod config;
 pub mod gate;
 pub mod git;
+pub mod guard;
 pub mod history;
 pub mod input;
 pub mod model;
