@@ -38,8 +38,13 @@ fn assignment(word: &Word) -> Option<(String, String)> {
     Some((name.to_string(), value.to_string()))
 }
 
+/// `[` alone is the test command, not a pattern; `[a]` is a bracket pattern.
 fn is_glob(word: &Word) -> bool {
-    word.shape.contains(['*', '?', '['])
+    let bracket = word
+        .shape
+        .find('[')
+        .is_some_and(|open| word.shape.get(open..).is_some_and(|r| r.contains(']')));
+    word.shape.contains(['*', '?']) || bracket
 }
 
 /// `{a,b}` or `{1..3}` unquoted: bash turns one word into several.
@@ -363,18 +368,19 @@ impl Walker {
         }
         let operand = args.get(i);
         let label = format!("{name} -c");
+        let whole = format!("{name} {}", line(args));
         match (dash_c, operand) {
             (true, Some(script)) if script.dynamic => {
                 let why = format!("`{label}` runs a string built from variables or substitutions");
-                out.unresolved.push(unresolved(&line(args), why));
+                out.unresolved.push(unresolved(&whole, why));
             }
             (true, Some(script)) => self.nested(&script.text, &label, env, out),
             (true, None) => out.unresolved.push(unresolved(
-                &line(args),
+                &whole,
                 format!("`{label}` without a command string"),
             )),
             (false, Some(file)) => out.unresolved.push(unresolved(
-                &format!("{name} {}", line(args)),
+                &whole,
                 format!(
                     "runs the script file `{}`, whose commands are not seen",
                     file.raw
@@ -388,8 +394,7 @@ impl Walker {
                         "its standard input"
                     };
                     let why = format!("`{name}` reads its commands from {from}, which is not seen");
-                    out.unresolved
-                        .push(unresolved(&format!("{name} {}", line(args)), why));
+                    out.unresolved.push(unresolved(&whole, why));
                 }
             }
         }

@@ -372,6 +372,11 @@ fn computed_command_names_are_unresolved() {
         );
     }
     unresolved_why("terr* destroy");
+    unresolved_why("terraf[o]rm destroy");
+    runs(
+        "[ -d x ] && terraform destroy",
+        &[&["[", "-d", "x", "]"], &["terraform", "destroy"]],
+    );
     unresolved_why("{terraform,destroy}");
     unresolved_why("terraform de{stroy,}");
 }
@@ -398,6 +403,8 @@ fn script_files_are_unresolved() {
         unresolved_why(cmd);
     }
     runs("python x.py", &[&["python", "x.py"]]);
+    let parsed = parse("sh -c \"$CMD\"");
+    assert_eq!(parsed.unresolved[0].text, "sh -c \"$CMD\"");
 }
 
 #[test]
