@@ -10,7 +10,15 @@
 //! through (a command name held in a variable, a script file, `source`, text
 //! it cannot parse, nesting too deep) becomes an [`Unresolved`] entry saying
 //! why, never a silently dropped command. It is pure and never panics.
+//!
+//! Known limits, all on the side of reporting too much or "unresolved":
+//! `((…))` is read as nested subshells (its words may show up as commands); a
+//! `case` pattern inside `$( )` needs its leading `(`; `$((a) b)` is unresolved;
+//! extglobs are unparsable; `env -C DIR` does not set `cwd`; a `cd` inside an
+//! `if` or loop body is taken to have run; arguments that are globs are kept as
+//! written (only a command name that is a pattern is unresolved).
 
+mod command;
 mod lex;
 #[cfg(test)]
 mod tests;
@@ -458,5 +466,3 @@ struct Command<'t> {
     /// A `cd` in a pipeline runs in a subshell and changes nothing after it.
     in_pipeline: bool,
 }
-
-mod command;
