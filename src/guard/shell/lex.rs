@@ -383,10 +383,9 @@ impl Lexer<'_> {
     fn word(&mut self) -> Lexed<Word> {
         let start = self.pos;
         let mut word = Word::default();
-        if let Some(c @ ('<' | '>')) = self.at(0) {
+        if matches!(self.at(0), Some('<' | '>')) && self.at(1) == Some('(') {
             self.pos += 2;
             let text = self.nested(|l| l.sub_text())?;
-            let _ = c;
             word.subs.push(Sub {
                 kind: SubKind::Process,
                 text,
