@@ -391,6 +391,8 @@ impl Lexer<'_> {
                 text,
             });
             word.dynamic = true;
+            let written = self.slice(start, self.pos);
+            word.push_opaque(&written);
         }
         while let Some(c) = self.at(0) {
             match c {

@@ -302,6 +302,10 @@ fn command_substitution() {
     finds("echo ${x:-$(terraform destroy)}", &["terraform", "destroy"]);
     finds("diff <(terraform destroy) f", &["terraform", "destroy"]);
     finds(
+        "diff <(terraform destroy) f",
+        &["diff", "<(terraform destroy)", "f"],
+    );
+    finds(
         "echo $(( $(terraform destroy) + 1 ))",
         &["terraform", "destroy"],
     );
