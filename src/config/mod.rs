@@ -46,6 +46,8 @@ pub struct Config {
     pub policy: Policy,
     /// `approvals { … }`: what else an approval may have been given on.
     pub approvals: ApprovalSettings,
+    /// `guard { … }`: what `plangate guard` does with what it holds.
+    pub guard: GuardSettings,
     /// Where it was read from (`None`: built-in defaults only).
     pub source: Option<String>,
     /// SHA-256 (hex) of plangate's version and the configuration's text: equal
@@ -96,6 +98,53 @@ impl Default for ApprovalSettings {
             carry_over: false,
             record: false,
             record_app: DEFAULT_RECORD_APP.to_owned(),
+        }
+    }
+}
+
+/// What the guard answers a command it holds or cannot see through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardAnswer {
+    Deny,
+    /// Ask the person at the agent (where the agent can ask; else deny).
+    Ask,
+    Allow,
+}
+
+impl GuardAnswer {
+    fn parse(text: &str) -> Option<GuardAnswer> {
+        match text {
+            "deny" => Some(GuardAnswer::Deny),
+            "ask" => Some(GuardAnswer::Ask),
+            "allow" => Some(GuardAnswer::Allow),
+            _ => None,
+        }
+    }
+}
+
+/// `guard { held = "deny", unresolved = "deny", commands = […], directories = […] }`.
+#[derive(Debug, Clone)]
+pub struct GuardSettings {
+    /// A held command (the catalog's, an unplanned apply, a plan that needs
+    /// approval): `deny` (default) or `ask`.
+    pub held: GuardAnswer,
+    /// A command the guard cannot see through (a script, `eval`, a variable
+    /// as the program): `deny` (default), `ask` or `allow`.
+    pub unresolved: GuardAnswer,
+    /// Only these catalog ids (globs) are held; empty: all.
+    pub commands: Vec<String>,
+    /// Only commands run under these directories (globs over the directory,
+    /// relative to the repository's root) are judged; empty: everywhere.
+    pub directories: Vec<String>,
+}
+
+impl Default for GuardSettings {
+    fn default() -> Self {
+        GuardSettings {
+            held: GuardAnswer::Deny,
+            unresolved: GuardAnswer::Deny,
+            commands: Vec::new(),
+            directories: Vec::new(),
         }
     }
 }
@@ -192,6 +241,7 @@ fn read_builtin() -> Result<Config, ConfigErrors> {
         attribution: Attribution::with(&globs).expect("the default globs are valid"),
         policy: policy::read_policy(None)?,
         approvals: ApprovalSettings::default(),
+        guard: GuardSettings::default(),
         source: None,
         digest: digest_of(None),
     })
@@ -258,10 +308,13 @@ pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, Confi
     for block in reader.blocks(&mut f, "approvals") {
         read_approvals(&mut reader, block, &mut config.approvals);
     }
+    for block in reader.blocks(&mut f, "guard") {
+        read_guard(&mut reader, block, &mut config.guard);
+    }
     config.policy = policy::read_policy(Some((&mut reader, &mut f)))?;
     reader.unknown(
         f,
-        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan`, `stack` or `approvals` blocks",
+        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan`, `stack`, `approvals` or `guard` blocks",
     );
     reader.finish()?;
     Ok(config)
@@ -373,6 +426,62 @@ fn read_approvals(
         }
     }
     reader.unknown(f, "`carry_over`, `record` or `record_app`");
+}
+
+fn read_guard(reader: &mut Reader, block: &hcl_edit::structure::Block, g: &mut GuardSettings) {
+    let mut f = reader.fields(&block.body, "in `guard`");
+    for (key, allowed, slot) in [
+        ("held", "\"deny\" or \"ask\"", &mut g.held),
+        (
+            "unresolved",
+            "\"deny\", \"ask\" or \"allow\"",
+            &mut g.unresolved,
+        ),
+    ] {
+        if let Some(e) = reader.attribute(&mut f, key)
+            && let Some(v) = reader.string(e, key)
+        {
+            match GuardAnswer::parse(&v.value) {
+                Some(GuardAnswer::Allow) if key == "held" => reader.error(
+                    Some(v.span),
+                    "`held` cannot be \"allow\"",
+                    "this value",
+                    Some(
+                        "a held command is denied or asked about; to hold fewer, list the ones to \
+                         hold in `commands`"
+                            .into(),
+                    ),
+                ),
+                Some(answer) => *slot = answer,
+                None => reader.error(
+                    Some(v.span),
+                    format!("unknown {key} `{}`", v.value),
+                    "this value",
+                    Some(format!("`{key}` is {allowed}")),
+                ),
+            }
+        }
+    }
+    for (key, slot) in [
+        ("commands", &mut g.commands),
+        ("directories", &mut g.directories),
+    ] {
+        if let Some(e) = reader.attribute(&mut f, key) {
+            for v in reader.strings(e, key) {
+                if let Err(why) = globset::Glob::new(&v.value) {
+                    reader.error(
+                        Some(v.span),
+                        format!("`{}` is not a glob: {why}", v.value),
+                        "this value",
+                        None,
+                    );
+                } else {
+                    slot.push(v.value);
+                }
+            }
+        }
+    }
+    reader.unknown(f, "`held`, `unresolved`, `commands` or `directories`");
 }
 
 fn read_plan(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {

@@ -253,3 +253,31 @@ fn the_approvals_block_reads_and_refuses_what_it_does_not_know() {
         assert!(errors.contains(expected), "{expected} not in:\n{errors}");
     }
 }
+
+#[test]
+fn the_guard_block_reads_and_refuses_what_it_does_not_know() {
+    use crate::config::GuardAnswer;
+    let config = parse(
+        "guard {\n  held = \"ask\"\n  unresolved = \"allow\"\n  commands = [\"terraform-*\"]\n  directories = [\"infra/**\"]\n}\n",
+    )
+    .unwrap();
+    assert_eq!(config.guard.held, GuardAnswer::Ask);
+    assert_eq!(config.guard.unresolved, GuardAnswer::Allow);
+    assert_eq!(config.guard.commands, ["terraform-*"]);
+    assert_eq!(config.guard.directories, ["infra/**"]);
+    assert_eq!(parse("").unwrap().guard.held, GuardAnswer::Deny);
+    assert_eq!(parse("").unwrap().guard.unresolved, GuardAnswer::Deny);
+    let errors = parse(
+        "guard {\n  held = \"allow\"\n  unresolved = \"maybe\"\n  commands = [\"[\"]\n  when = 1\n}\n",
+    )
+    .unwrap_err()
+    .join("\n");
+    for expected in [
+        ".plangate.hcl:2:10: `held` cannot be \"allow\"",
+        ".plangate.hcl:3:16: unknown unresolved `maybe`",
+        ".plangate.hcl:4:15: `[` is not a glob",
+        ".plangate.hcl:5:3: unknown key `when` in `guard`",
+    ] {
+        assert!(errors.contains(expected), "{expected} not in:\n{errors}");
+    }
+}

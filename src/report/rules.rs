@@ -214,5 +214,45 @@ pub fn docs(policy: &Policy) -> String {
         let types: Vec<String> = g.types.iter().map(|t| format!("`{}`", t.text)).collect();
         let _ = writeln!(out, "{}", types.join(", "));
     }
+    let _ = writeln!(
+        out,
+        "\n# Commands the agent guard holds\n\n`plangate guard` holds these before an agent runs \
+         them (`rules/guard.hcl`); `plangate explain ID` prints each.\n"
+    );
+    out.push_str("| command | holds | what it does |\n|---|---|---|\n");
+    for h in crate::guard::commands::builtin() {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} {} |",
+            h.id,
+            held_words(h),
+            h.description,
+            h.why
+        );
+    }
     out
+}
+
+/// `terraform|tofu destroy`, `aws s3 rm --recursive`: what a held command looks like.
+fn held_words(h: &crate::guard::commands::Held) -> String {
+    let mut s = format!("{} {}", h.programs.join("|"), h.words.join(" "));
+    if !h.flags.is_empty() {
+        s.push_str(&format!(" {}", h.flags.join("|")));
+    }
+    if !h.unless.is_empty() {
+        s.push_str(&format!(" (not with {})", h.unless.join(", ")));
+    }
+    s
+}
+
+/// `plangate explain ID` for a command the guard holds.
+pub fn explain_held(h: &crate::guard::commands::Held) -> String {
+    format!(
+        "{} (held by plangate guard)\n\n{}\n\nHolds: {}.\nDefined in: rules/guard.hcl.\n\nWhy:\n  {}\n\nExample:\n  {}\n",
+        h.id,
+        h.description,
+        held_words(h),
+        h.why,
+        h.example
+    )
 }

@@ -129,6 +129,28 @@ Examples:
         #[arg(required_unless_present = "from_record", value_name = "PATH")]
         paths: Vec<String>,
     },
+    /// The agent guard: judge a shell command an AI agent is about to run, as its pre-tool hook
+    #[command(after_help = "\
+Reads the hook's JSON on standard input and answers as the agent's hook contract
+says: Claude Code and Codex `PreToolUse`, Gemini CLI `BeforeTool`, Cursor
+`beforeShellExecution`. A command is held (denied, or asked about where the
+agent can ask and `guard { held = \"ask\" }`) when any program it would start is
+in rules/guard.hcl (`terraform destroy`, `aws s3 rb`, …), is an apply without a
+saved plan, or applies a saved plan whose destructive changes need approval by
+the policy. What it cannot see through (a script, `eval`, a variable as the
+program) is denied unless `guard { unresolved = … }` says otherwise. Every
+error of its own is the agent's blocking answer.
+
+Examples:
+  echo '{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"terraform destroy\"},\"cwd\":\".\"}' | plangate guard
+  plangate guard --agent cursor < payload.json")]
+    Guard {
+        /// The agent whose hook this is (default: told from the payload)
+        #[arg(long, value_enum)]
+        agent: Option<GuardAgent>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// The effective rule set (built-in and configured), with where each rule comes from
     #[command(
         after_help = "Examples:\n  plangate rules\n  plangate rules --config-ref origin/main --format json"
@@ -142,12 +164,16 @@ Examples:
     },
     /// Write a commented .plangate.hcl and an example GitHub workflow
     #[command(
-        after_help = "Examples:\n  plangate init\n  plangate init --force   # overwrite existing files"
+        after_help = "Examples:\n  plangate init\n  plangate init --force   # overwrite existing files\n  plangate init --guard claude-code   # the agent guard in .claude/settings.json"
     )]
     Init {
         /// Overwrite files that exist
         #[arg(long)]
         force: bool,
+        /// Instead, add `plangate guard` to that agent's project hooks (merged into the
+        /// settings file that is there)
+        #[arg(long, value_enum, value_name = "AGENT", conflicts_with = "force")]
+        guard: Option<GuardAgent>,
     },
     /// Print shell completions
     #[command(
@@ -182,6 +208,14 @@ pub struct ConfigArgs {
     /// change cannot weaken the policy that judges it
     #[arg(long, value_name = "REV")]
     pub config_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GuardAgent {
+    ClaudeCode,
+    Codex,
+    GeminiCli,
+    Cursor,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

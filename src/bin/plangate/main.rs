@@ -81,7 +81,11 @@ fn run(cli: Cli) -> ExitCode {
             };
             check(format, base, head, &config, approvals, inputs, outputs)
         }
-        Command::Init { force } => init(force),
+        Command::Init {
+            guard: Some(agent), ..
+        } => init_guard(guard_agent(agent)),
+        Command::Init { force, .. } => init(force),
+        Command::Guard { agent, config } => Ok(guard(agent, &config)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -195,6 +199,92 @@ fn range_request(base: Option<&str>, head: Option<&str>) -> Result<RangeRequest,
         _ => None,
     };
     Ok(RangeRequest::new(base, head, &env, event.as_ref())?)
+}
+
+/// `plangate guard`: the hook's payload on stdin, the agent's answer out.
+/// Never fails as `run`'s errors do: every failure is the agent's blocking
+/// answer, which `guard::run` and `hook::reply` make.
+fn guard(agent: Option<args::GuardAgent>, config: &ConfigArgs) -> ExitCode {
+    use plangate::guard::hook;
+    use std::io::Read;
+    let agent = agent.map(guard_agent);
+    // A payload is a few KB; more is not a hook's.
+    const MAX: u64 = 16 << 20;
+    let mut payload = String::new();
+    let read = std::io::stdin().take(MAX).read_to_string(&mut payload);
+    let reply = match (read, std::env::current_dir()) {
+        (Ok(_), Ok(dir)) => plangate::guard::run::run(
+            &payload,
+            &plangate::guard::run::Options {
+                agent,
+                config: config::Location {
+                    path: config.config.clone(),
+                    rev: config.config_ref.clone(),
+                },
+                dir,
+            },
+        ),
+        (Err(e), _) | (_, Err(e)) => hook::reply(
+            agent,
+            plangate::config::GuardAnswer::Deny,
+            &format!("plangate guard cannot read the hook's input: {e}"),
+        ),
+    };
+    let _ = std::io::stdout().write_all(reply.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(reply.stderr.as_bytes());
+    ExitCode::from(reply.exit)
+}
+
+fn guard_agent(a: args::GuardAgent) -> plangate::guard::hook::Agent {
+    use plangate::guard::hook::Agent;
+    match a {
+        args::GuardAgent::ClaudeCode => Agent::ClaudeCode,
+        args::GuardAgent::Codex => Agent::Codex,
+        args::GuardAgent::GeminiCli => Agent::GeminiCli,
+        args::GuardAgent::Cursor => Agent::Cursor,
+    }
+}
+
+/// `plangate init --guard AGENT`: the hook merged into the agent's project settings.
+fn init_guard(agent: plangate::guard::hook::Agent) -> Result<ExitCode, Failure> {
+    use plangate::guard::install;
+    let root = Git::open(&std::env::current_dir().map_err(Failure::Output)?)
+        .map(|g| g.root().to_path_buf())
+        .unwrap_or_else(|_| std::path::PathBuf::from("."));
+    let path = root.join(install::settings_file(agent));
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Failure::Output(e)),
+    };
+    let merged = install::merge(agent, existing.as_deref()).map_err(|why| {
+        Failure::Other(miette::miette!(
+            code = "plangate::init::settings",
+            help = "fix the file (or move it aside) and run `plangate init --guard` again; it was not changed",
+            "{} cannot take the hook: {why}",
+            path.display()
+        ))
+    })?;
+    let said = match merged {
+        None => format!(
+            "{} already runs `{}`\n",
+            path.display(),
+            install::command(agent)
+        ),
+        Some(text) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(Failure::Output)?;
+            }
+            std::fs::write(&path, text).map_err(Failure::Output)?;
+            format!(
+                "added `{}` to {}\nnext: make sure `plangate` is on the agent's PATH, and read README's \"The agent guard\" for what it can and cannot see\n",
+                install::command(agent),
+                path.display()
+            )
+        }
+    };
+    write_stdout(&said)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// What `check` writes besides its output.
@@ -447,6 +537,11 @@ fn explain(id: &str, args: &ConfigArgs) -> Result<ExitCode, Failure> {
     let git = Git::open(&std::env::current_dir().map_err(Failure::Output)?).ok();
     let config = load_config_maybe(args, git.as_ref())?;
     let Some(rule) = config.policy.rule(id) else {
+        let held = plangate::guard::commands::builtin();
+        if let Some(h) = held.iter().find(|h| h.id == id) {
+            write_stdout(&report::rules::explain_held(h))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         let known: Vec<&str> = config.policy.rules.iter().map(|r| r.id.as_str()).collect();
         return Err(Failure::Other(miette::miette!(
             code = "plangate::explain::unknown_rule",

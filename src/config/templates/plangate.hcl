@@ -72,3 +72,10 @@ approvals {
   record = true
   # carry_over = "same-destructive-set"
 }
+
+# The agent guard (`plangate init --guard claude-code`, README: "The agent guard"): what a
+# command it holds gets, and what one it cannot see through (a script, `eval`) gets.
+# guard {
+#   held       = "deny" # or "ask"
+#   unresolved = "deny" # or "ask" or "allow"
+# }

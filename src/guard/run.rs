@@ -1,0 +1,171 @@
+//! `plangate guard` from end to end: the edge that reads the hook's payload,
+//! the configuration and any plan an apply would use, and returns what to
+//! write and the exit code (the binary writes them). Every failure of its own
+//! is the agent's blocking answer, with the reason.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::commands;
+use super::decide::{self, PlanFindings};
+use super::hook::{self, Agent, Reply};
+use crate::attribution::{AuthoredBy, Authorship, Basis};
+use crate::config::{self, Config, GuardAnswer};
+use crate::git::Git;
+
+pub struct Options {
+    /// `--agent`; `None`: told from the payload.
+    pub agent: Option<Agent>,
+    pub config: config::Location,
+    /// The process's directory, for a payload that names none.
+    pub dir: PathBuf,
+}
+
+const FIX: &str = "The guard blocks whenever it cannot decide; fix what it says (or ask a person \
+    to run the command), then try again.";
+
+/// Decide one hook call.
+pub fn run(payload: &str, options: &Options) -> Reply {
+    let call = match hook::read(payload, options.agent) {
+        Ok(call) => call,
+        Err(why) => {
+            return hook::reply(
+                options.agent,
+                GuardAnswer::Deny,
+                &format!("plangate guard cannot read the hook's input: {why}. {FIX}"),
+            );
+        }
+    };
+    let Some(command) = call.command.as_deref() else {
+        return hook::reply(Some(call.agent), GuardAnswer::Allow, "");
+    };
+    let cwd = call
+        .cwd
+        .as_deref()
+        .map_or_else(|| options.dir.clone(), PathBuf::from);
+    let (config, root) = match configuration(&options.config, &cwd) {
+        Ok(found) => found,
+        Err(why) => {
+            return hook::reply(
+                Some(call.agent),
+                GuardAnswer::Deny,
+                &format!(
+                    "plangate guard cannot read its configuration: {why}. {FIX}\n(held: {command})"
+                ),
+            );
+        }
+    };
+    // Directories are judged relative to the repository's root.
+    let relative = root
+        .as_ref()
+        .and_then(|r| cwd.strip_prefix(r).ok())
+        .map(|p| {
+            let s = p.to_string_lossy().replace('\\', "/");
+            if s.is_empty() { ".".to_owned() } else { s }
+        })
+        .unwrap_or_else(|| cwd.to_string_lossy().into_owned());
+    let base = root.clone().unwrap_or_else(|| PathBuf::from("/"));
+    let decision = decide::decide(
+        command,
+        &relative,
+        &config.guard,
+        commands::builtin(),
+        &mut |path, _tool| judge_plan(&base.join(path), &config),
+    );
+    hook::reply(
+        Some(call.agent),
+        decision.answer,
+        &decision.message(command),
+    )
+}
+
+/// The configuration for a command run in `cwd`, and the repository's root
+/// (`None` outside a repository: the built-in rules, unless --config names a file).
+fn configuration(
+    location: &config::Location,
+    cwd: &Path,
+) -> Result<(Config, Option<PathBuf>), String> {
+    match Git::open(cwd) {
+        Ok(git) => {
+            let root = git.root().to_path_buf();
+            let config = config::load(location, Some(&git)).map_err(|e| flat(&e))?;
+            Ok((config, Some(root)))
+        }
+        Err(_) if location.rev.is_some() => Err(format!(
+            "{} is not in a git repository, so --config-ref cannot be read",
+            cwd.display()
+        )),
+        Err(_) => {
+            let config = match &location.path {
+                Some(_) => config::load(location, None).map_err(|e| flat(&e))?,
+                None => config::builtin().map_err(|e| flat(&e))?,
+            };
+            Ok((config, None))
+        }
+    }
+}
+
+/// What applying the saved plan at `path` needs approval for, by the policy,
+/// every change counted as the agent's (it is the agent that would apply it).
+fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
+    let shown = path.display().to_string();
+    let reading = crate::input::read_plans(std::slice::from_ref(&shown)).map_err(|e| flat(&e))?;
+    if reading.plans.is_empty() {
+        return Err(format!("{shown} is not a plan plangate reads"));
+    }
+    for plan in &reading.plans {
+        if let Some(gap) = plan.gaps.first() {
+            return Err(format!("{}: {gap}", plan.path));
+        }
+    }
+    let agent = Authorship {
+        authored_by: AuthoredBy::Agent,
+        basis: Basis::Nothing,
+        commits: Vec::new(),
+        location: None,
+        note: None,
+    };
+    let authorship: Vec<BTreeMap<usize, Authorship>> = reading
+        .plans
+        .iter()
+        .map(|p| (0..p.changes.len()).map(|i| (i, agent.clone())).collect())
+        .collect();
+    let paths = vec![None; reading.plans.len()];
+    let findings = crate::gate::evaluate(
+        &config.policy,
+        &reading.plans,
+        &paths,
+        &authorship,
+        &[],
+        "",
+        &config.catalog,
+    );
+    Ok(findings
+        .iter()
+        .filter_map(|f| {
+            let require = f.require.as_ref()?;
+            let from = if require.from.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = require.from.iter().map(ToString::to_string).collect();
+                format!(" from {}", names.join(", "))
+            };
+            Some(format!(
+                "{} {} ({}: {} approval(s){from})",
+                f.action.as_str(),
+                f.address,
+                f.rule,
+                require.approvals
+            ))
+        })
+        .collect())
+}
+
+/// A diagnostic as one line, its help included.
+fn flat(e: &dyn miette::Diagnostic) -> String {
+    let mut s = e.to_string();
+    if let Some(help) = e.help() {
+        s.push_str(&format!(" ({help})"));
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

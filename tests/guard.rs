@@ -1,0 +1,325 @@
+//! `plangate guard` end to end: the binary as each agent's hook runs it, with
+//! payloads as each agent's hook documentation gives them (see
+//! src/guard/hook.rs for the sources), in a real git repository, on plans
+//! made by the real terraform (testdata/terraform).
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::repo::{HUMAN, TestRepo};
+use serde_json::{Value, json};
+
+fn payload(agent: &str, command: &str, cwd: &Path) -> String {
+    let cwd = cwd.display().to_string();
+    match agent {
+        "claude-code" => json!({
+            "session_id": "abc123", "transcript_path": "/tmp/s.jsonl", "cwd": cwd,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": {"command": command, "description": "run it", "timeout": 120000},
+            "tool_use_id": "toolu_01ABC123"
+        }),
+        "codex" => json!({
+            "session_id": "t", "turn_id": "turn-1", "transcript_path": null, "cwd": cwd,
+            "hook_event_name": "PreToolUse", "model": "gpt-5", "permission_mode": "default",
+            "tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "call_1"
+        }),
+        "gemini-cli" => json!({
+            "session_id": "s", "transcript_path": "/tmp/t.json", "cwd": cwd,
+            "hook_event_name": "BeforeTool", "timestamp": "2026-08-21T16:16:56.000Z",
+            "tool_name": "run_shell_command",
+            "tool_input": {"command": command, "is_background": false}
+        }),
+        "cursor" => json!({
+            "hook_event_name": "beforeShellExecution", "conversation_id": "conv-123",
+            "generation_id": "gen-456", "workspace_roots": [cwd], "command": command, "cwd": cwd
+        }),
+        other => panic!("{other}"),
+    }
+    .to_string()
+}
+
+fn guard(stdin: &str, args: &[&str], dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plangate"))
+        .arg("guard")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// How the agent would take the guard's answer: allow, ask or deny.
+fn taken(agent: &str, out: &Output) -> &'static str {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let code = out.status.code();
+    let json: Option<Value> = serde_json::from_str(stdout.trim()).ok();
+    match agent {
+        // Exit 2 blocks; JSON on exit 0 may ask or deny; anything else runs it.
+        "claude-code" => match (code, json) {
+            (Some(2), _) => "deny",
+            (Some(0), Some(v)) => match v["hookSpecificOutput"]["permissionDecision"].as_str() {
+                Some("ask") => "ask",
+                Some("deny") => "deny",
+                _ => "allow",
+            },
+            _ => "allow",
+        },
+        // Exit 2 with a non-empty stderr blocks; everything else runs it.
+        "codex" => {
+            if code == Some(2) && !out.stderr.is_empty() {
+                "deny"
+            } else {
+                "allow"
+            }
+        }
+        // JSON wins; else exit 2 with text blocks.
+        "gemini-cli" => match json {
+            Some(v) => match v["decision"].as_str() {
+                Some("deny" | "block") => "deny",
+                Some("ask") => "ask",
+                _ => "allow",
+            },
+            None if code == Some(2) && !out.stderr.is_empty() => "deny",
+            None => "allow",
+        },
+        "cursor" => match json.as_ref().and_then(|v| v["permission"].as_str()) {
+            Some("deny") => "deny",
+            Some("ask") => "ask",
+            _ => "allow",
+        },
+        _ => unreachable!(),
+    }
+}
+
+const AGENTS: [&str; 4] = ["claude-code", "codex", "gemini-cli", "cursor"];
+
+/// A repository with the real terraform's plans of testdata/terraform: one
+/// that only creates (`infra/create.json`) and one that deletes
+/// (`infra/deletes.json`).
+fn repository() -> TestRepo {
+    let repo = TestRepo::new();
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform");
+    std::fs::create_dir_all(repo.file("infra")).unwrap();
+    std::fs::copy(
+        testdata.join("create/plan.json"),
+        repo.file("infra/create.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata.join("delete-no-resource-config/plan.json"),
+        repo.file("infra/deletes.json"),
+    )
+    .unwrap();
+    repo.write("README.md", "infra\n");
+    repo.commit(HUMAN, "Start");
+    repo
+}
+
+fn ask(agent: &str, repo: &TestRepo, command: &str) -> (&'static str, Output) {
+    let out = guard(&payload(agent, command, repo.path()), &[], repo.path());
+    (taken(agent, &out), out)
+}
+
+fn message(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn a_destroy_is_denied_in_every_agents_own_terms() {
+    let repo = repository();
+    for agent in AGENTS {
+        let (answer, out) = ask(agent, &repo, "terraform destroy -auto-approve");
+        assert_eq!(answer, "deny", "{agent}: {}", message(&out));
+        assert!(
+            message(&out).contains("terraform-destroy"),
+            "{agent}: {}",
+            message(&out)
+        );
+        let (answer, out) = ask(agent, &repo, "ls -la && git status");
+        assert_eq!(answer, "allow", "{agent}: {}", message(&out));
+        assert_eq!(out.status.code(), Some(0), "{agent}");
+    }
+}
+
+#[test]
+fn a_saved_plan_is_judged_by_the_policy() {
+    let repo = repository();
+    for agent in AGENTS {
+        let (answer, out) = ask(
+            agent,
+            &repo,
+            "cd infra && terraform apply -auto-approve create.json",
+        );
+        assert_eq!(answer, "allow", "{agent}: {}", message(&out));
+        let (answer, out) = ask(agent, &repo, "terraform -chdir=infra apply deletes.json");
+        assert_eq!(answer, "deny", "{agent}: {}", message(&out));
+        let text = message(&out);
+        assert!(
+            text.contains("agent-destroy") && text.contains("delete "),
+            "{agent}: {text}"
+        );
+        let (answer, out) = ask(agent, &repo, "terraform apply -auto-approve");
+        assert_eq!(answer, "deny", "{agent}: {}", message(&out));
+        assert!(message(&out).contains("plan -out=tfplan"), "{agent}");
+        // A plan that is not there is not a pass.
+        let (answer, _) = ask(agent, &repo, "terraform apply infra/missing.tfplan");
+        assert_eq!(answer, "deny", "{agent}");
+    }
+}
+
+#[test]
+fn held_commands_are_asked_about_where_the_policy_and_the_agent_allow() {
+    let repo = repository();
+    repo.write(".plangate.hcl", "guard {\n  held = \"ask\"\n}\n");
+    for (agent, expected) in [
+        ("claude-code", "ask"),
+        ("codex", "deny"), // Codex cannot ask: its `ask` would let the command run.
+        ("gemini-cli", "ask"),
+        ("cursor", "ask"),
+    ] {
+        let (answer, out) = ask(agent, &repo, "aws s3 rb s3://acme-logs --force");
+        assert_eq!(answer, expected, "{agent}: {}", message(&out));
+    }
+}
+
+#[test]
+fn every_error_of_its_own_blocks() {
+    let repo = repository();
+    for agent in AGENTS {
+        for bad in ["", "{not json", "[1,2]"] {
+            let out = guard(bad, &["--agent", agent], repo.path());
+            assert_eq!(
+                taken(agent, &out),
+                "deny",
+                "{agent} {bad:?}: {}",
+                message(&out)
+            );
+            assert!(
+                message(&out).contains("cannot read the hook's input"),
+                "{agent}"
+            );
+        }
+    }
+    // An unknown agent and a payload that does not say: exit 2, which blocks
+    // Claude Code, Codex and Gemini CLI alike.
+    let out = guard("{}", &[], repo.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stderr.is_empty());
+    // A configuration that does not read blocks too.
+    repo.write(".plangate.hcl", "guard {\n  held = \"maybe\"\n}\n");
+    for agent in AGENTS {
+        let (answer, out) = ask(agent, &repo, "ls");
+        assert_eq!(answer, "deny", "{agent}");
+        assert!(
+            message(&out).contains("configuration"),
+            "{agent}: {}",
+            message(&out)
+        );
+    }
+}
+
+#[test]
+fn another_tool_is_not_the_guards() {
+    let repo = repository();
+    let edit = json!({
+        "session_id": "abc", "cwd": repo.path(), "hook_event_name": "PreToolUse",
+        "tool_name": "Edit", "tool_input": {"file_path": "main.tf"}
+    })
+    .to_string();
+    let out = guard(&edit, &[], repo.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+/// The real terraform's binary plan, read through `terraform show -json`
+/// as the guard would: a replace needs approval. Needs terraform 1.11 on
+/// PATH (`.ci/run` has it); skipped with a note otherwise.
+#[test]
+fn a_binary_plan_is_read_with_the_real_terraform() {
+    let version = Command::new("terraform").arg("version").output();
+    if !version.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("v1.11")) {
+        eprintln!("skipped: terraform 1.11 is not on PATH");
+        return;
+    }
+    let repo = repository();
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform");
+    std::fs::copy(
+        testdata.join("replace-cannot-update/tfplan"),
+        repo.file("infra/tfplan"),
+    )
+    .unwrap();
+    let (answer, out) = ask("claude-code", &repo, "cd infra && terraform apply tfplan");
+    assert_eq!(answer, "deny", "{}", message(&out));
+    assert!(message(&out).contains("replace "), "{}", message(&out));
+}
+
+#[test]
+fn init_guard_merges_the_hook_into_the_agents_settings() {
+    let repo = repository();
+    std::fs::create_dir_all(repo.file(".claude")).unwrap();
+    repo.write(
+        ".claude/settings.json",
+        r#"{"permissions": {"deny": ["Read(./.env)"]}}"#,
+    );
+    let init = |agent: &str| {
+        Command::new(env!("CARGO_BIN_EXE_plangate"))
+            .args(["init", "--guard", agent])
+            .current_dir(repo.path())
+            .output()
+            .unwrap()
+    };
+    for agent in AGENTS {
+        let out = init(agent);
+        assert_eq!(out.status.code(), Some(0), "{agent}: {}", message(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("added"),
+            "{agent}"
+        );
+        // Twice is once.
+        let again = init(agent);
+        assert!(
+            String::from_utf8_lossy(&again.stdout).contains("already runs"),
+            "{agent}"
+        );
+    }
+    let claude: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.file(".claude/settings.json")).unwrap())
+            .unwrap();
+    assert_eq!(claude["permissions"]["deny"][0], "Read(./.env)");
+    assert_eq!(
+        claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "plangate guard --agent claude-code"
+    );
+    for file in [
+        ".codex/hooks.json",
+        ".gemini/settings.json",
+        ".cursor/hooks.json",
+    ] {
+        assert!(repo.file(file).exists(), "{file}");
+    }
+    // A settings file that is not JSON is not overwritten.
+    repo.write(".cursor/hooks.json", "{ not json");
+    let out = init("cursor");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(repo.file(".cursor/hooks.json")).unwrap(),
+        "{ not json"
+    );
+}
