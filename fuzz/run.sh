@@ -22,7 +22,7 @@ cargo_fuzz_version=0.13.2
 tools=$root/target/fuzz-tools
 seconds=${FUZZ_SECONDS:-45}
 sanitizer=${FUZZ_SANITIZER:-none}
-all=(terraform_plan cloudformation_change_set config commit_identity)
+all=(terraform_plan cloudformation_change_set config commit_identity guard_command)
 if (($#)); then targets=("$@"); else targets=("${all[@]}"); fi
 
 die() {
@@ -128,6 +128,19 @@ seed_config() {
         }' "$1" src/policy/tests.rs src/classify/tests.rs src/config/*.rs tests/*.rs
 }
 
+seed_guard_command() {
+    # The guard's own examples and the shell forms its tests name.
+    local n=0
+    while IFS= read -r line; do
+        [[ -n $line ]] || continue
+        printf '%s' "$line" >"$1/seed-$((n++))"
+    done < <(sed -nE 's/^ *example *= *"(.*)"$/\1/p' rules/guard.hcl
+        printf '%s\n' "bash -c 'cd infra && terraform destroy'" 'echo $(tofu apply tfplan) | xargs -I{} aws s3 rb {}' \
+            'for d in a b; do (cd "$d"; terragrunt run-all destroy); done' 'cat <<EOF | sh
+terraform destroy
+EOF' "sudo -u ops env X=1 nohup timeout 5 terraform state rm x &")
+}
+
 seed_commit_identity() {
     # Records in the exact `git log` format plangate reads (src/git/cli.rs),
     # made from the attribution cases' commits ...
@@ -162,12 +175,14 @@ declare -A dict=(
     [cloudformation_change_set]=cloudformation.dict
     [config]=config.dict
     [commit_identity]=commit.dict
+    [guard_command]=guard.dict
 )
 declare -A max_len=(
     [terraform_plan]=32768
     [cloudformation_change_set]=65536
     [config]=16384
     [commit_identity]=8192
+    [guard_command]=4096
 )
 
 # --- run ----------------------------------------------------------------------
