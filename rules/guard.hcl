@@ -321,3 +321,46 @@ command "pulumi-destroy" {
   why         = "As terraform-destroy."
   example     = "pulumi destroy --yes"
 }
+
+# ---- More that deletes in bulk ----------------------------------------------
+
+command "aws-s3-sync-delete" {
+  programs    = ["aws"]
+  words       = ["s3", "sync"]
+  flags       = ["--delete"]
+  description = "Syncs a prefix and deletes every object the source does not have."
+  why         = "Synced from the wrong (or an empty) directory, it empties the bucket."
+  example     = "aws s3 sync ./site s3://acme-site --delete"
+}
+
+command "aws-s3api-delete-objects" {
+  programs    = ["aws"]
+  words       = ["s3api", "delete-objects"]
+  description = "Deletes up to 1,000 objects in one call."
+  why         = "As aws-s3-rm-recursive, a thousand at a time."
+  example     = "aws s3api delete-objects --bucket acme-logs --delete file://keys.json"
+}
+
+command "aws-cloudformation-delete-stack-set" {
+  programs    = ["aws"]
+  words       = ["cloudformation", "delete-stack-set"]
+  description = "Deletes a stack set (its instances first, with delete-stack-instances)."
+  why         = "One call removes a stack from every account and region it was deployed to."
+  example     = "aws cloudformation delete-stack-set --stack-set-name baseline"
+}
+
+command "aws-cloudformation-delete-stack-instances" {
+  programs    = ["aws"]
+  words       = ["cloudformation", "delete-stack-instances"]
+  description = "Deletes a stack set's stacks in the accounts and regions named."
+  why         = "As aws-cloudformation-delete-stack, across accounts at once."
+  example     = "aws cloudformation delete-stack-instances --stack-set-name baseline --accounts 111111111111 --regions eu-west-1 --no-retain-stacks"
+}
+
+command "pulumi-stack-rm" {
+  programs    = ["pulumi"]
+  words       = ["stack", "rm"]
+  description = "Removes a stack and its state (with --force, while it still has resources)."
+  why         = "The resources stay running with no state to manage them, as terraform-state-rm."
+  example     = "pulumi stack rm prod --force"
+}

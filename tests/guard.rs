@@ -188,14 +188,89 @@ fn a_saved_plan_is_judged_by_the_policy() {
 fn held_commands_are_asked_about_where_the_policy_and_the_agent_allow() {
     let repo = repository();
     repo.write(".plangate.hcl", "guard {\n  held = \"ask\"\n}\n");
+    // From the work tree, which the agent can write, a loosening is refused.
+    for agent in AGENTS {
+        let (answer, out) = ask(agent, &repo, "aws s3 rb s3://acme-logs --force");
+        assert_eq!(answer, "deny", "{agent}: {}", message(&out));
+        assert!(
+            message(&out).contains("loosens the guard"),
+            "{agent}: {}",
+            message(&out)
+        );
+    }
+    // From a revision the hook names, it counts.
+    repo.commit(HUMAN, "Ask, do not deny");
     for (agent, expected) in [
         ("claude-code", "ask"),
         ("codex", "deny"), // Codex cannot ask: its `ask` would let the command run.
         ("gemini-cli", "ask"),
         ("cursor", "ask"),
     ] {
-        let (answer, out) = ask(agent, &repo, "aws s3 rb s3://acme-logs --force");
-        assert_eq!(answer, expected, "{agent}: {}", message(&out));
+        let command = "aws s3 rb s3://acme-logs --force";
+        let out = guard(
+            &payload(agent, command, repo.path()),
+            &["--config-ref", "HEAD"],
+            repo.path(),
+        );
+        assert_eq!(taken(agent, &out), expected, "{agent}: {}", message(&out));
+    }
+}
+
+#[test]
+fn what_the_red_team_found_is_held() {
+    let repo = repository();
+    std::fs::copy(
+        repo.file("infra/create.json"),
+        repo.file("infra/good.tfplan"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("infra", repo.file("lnk")).unwrap();
+    for command in [
+        // The plan written on the same line after plangate read it.
+        "terraform plan -destroy -out=infra/good.tfplan && terraform apply infra/good.tfplan",
+        "cp infra/deletes.json infra/good.tfplan && terraform apply infra/good.tfplan",
+        // Not a regular file: a directory (walked), /proc (never ends).
+        "terraform apply /proc; terraform destroy -auto-approve",
+        "terraform apply infra",
+        // Directories only the shell knows.
+        "cd -P lnk/.. && terraform apply good.tfplan",
+        "cd ~ && terraform apply good.tfplan",
+        "export CDPATH=/elsewhere; cd infra && terraform apply good.tfplan",
+        // Options, clusters, names.
+        "sudo -iu root terraform destroy",
+        "env -vS 'terraform destroy'",
+        "terragrunt --log-level debug destroy",
+        "pulumi -v 9 destroy",
+        "npx aws-cdk@latest destroy",
+        "npm exec -- cdk destroy",
+        "Terraform.exe destroy",
+        // Filled in when it runs.
+        "echo destroy | xargs terraform",
+        "find destroy -maxdepth 0 -exec terraform {} \\;",
+        // Shells reading their input, shells not listed, strings the shell runs.
+        "sudo -s <<EOF\nterraform destroy\nEOF",
+        "su -c 'terraform destroy'",
+        "mksh -c 'terraform destroy'",
+        "trap 'terraform destroy' EXIT",
+        "PS4='$(terraform destroy)' bash -xc true",
+        // Programs plangate does not follow.
+        "ssh bastion terraform destroy -auto-approve",
+        "docker run --rm hashicorp/terraform destroy",
+        "git -c alias.x='!terraform destroy' x",
+    ] {
+        let (answer, out) = ask("claude-code", &repo, command);
+        assert_eq!(answer, "deny", "{command}: {}", message(&out));
+    }
+    // A NUL byte, which a shell reading a pipe drops.
+    let (answer, _) = ask("claude-code", &repo, "terra\u{0}form destroy");
+    assert_eq!(answer, "deny");
+    // What is plain still passes.
+    for command in [
+        "cd infra && terraform apply good.tfplan",
+        "git status && ls infra",
+    ] {
+        let (answer, out) = ask("claude-code", &repo, command);
+        assert_eq!(answer, "allow", "{command}: {}", message(&out));
     }
 }
 

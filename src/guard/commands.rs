@@ -77,12 +77,37 @@ const TERRAFORM: [&str; 3] = ["terraform", "tofu", "terragrunt"];
 /// Package runners whose next word is the program (`npx cdk deploy`).
 const RUNNERS: [&str; 4] = ["npx", "bunx", "pnpx", "dlx"];
 
-/// The program's name: the last path component of argv[0], as a shell runs it.
-fn program(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+/// The program's name: the last path component of argv[0], as a shell runs
+/// it, in lower case and without `.exe` (case-insensitive file systems and
+/// Windows run `Terraform.exe` as `terraform`).
+pub fn program(word: &str) -> String {
+    let base = word
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(word)
+        .to_lowercase();
+    match base.strip_suffix(".exe") {
+        Some(stem) => stem.to_owned(),
+        None => base,
+    }
 }
 
-/// argv with package runners (`npx [-y] cdk`, `pnpm dlx`, `yarn dlx`) taken off.
+/// The catalog's name for a program (`aws-cdk` is the CDK's package).
+fn canonical(word: &str) -> String {
+    let name = program(word);
+    // `npx aws-cdk@2 …`: a package with its version.
+    let name = match name.split_once('@') {
+        Some((n, _)) if !n.is_empty() => n.to_owned(),
+        _ => name,
+    };
+    match name.as_str() {
+        "aws-cdk" => "cdk".to_owned(),
+        _ => name,
+    }
+}
+
+/// argv with package runners taken off: `npx [-y] cdk`, `npx -p aws-cdk cdk`,
+/// `npm exec -- cdk`, `pnpm exec|dlx cdk`, `yarn [dlx|exec] cdk`, `bunx cdk`.
 fn unwrapped(argv: &[String]) -> &[String] {
     let mut rest = argv;
     loop {
@@ -90,20 +115,30 @@ fn unwrapped(argv: &[String]) -> &[String] {
             return rest;
         };
         let name = program(first);
-        if RUNNERS.contains(&name)
-            || (name == "pnpm" || name == "yarn") && rest.get(1).is_some_and(|w| w == "dlx")
-        {
-            let skip = if RUNNERS.contains(&name) { 1 } else { 2 };
-            rest = &rest[skip.min(rest.len())..];
-            while rest.first().is_some_and(|w| w.starts_with('-')) {
-                rest = &rest[1..];
+        let second = rest.get(1).map(String::as_str);
+        let skip = match (name.as_str(), second) {
+            (n, _) if RUNNERS.contains(&n) => 1,
+            ("npm" | "pnpm" | "yarn", Some("exec" | "dlx" | "x")) => 2,
+            // `yarn cdk deploy` runs the package's binary.
+            ("yarn", Some(w)) if !w.starts_with('-') && !YARN_COMMANDS.contains(&w) => 1,
+            _ => return rest,
+        };
+        rest = rest.get(skip..).unwrap_or_default();
+        while let Some(w) = rest.first().filter(|w| w.starts_with('-')) {
+            let takes = matches!(w.as_str(), "-p" | "--package" | "-c" | "--call");
+            rest = rest.get(if takes { 2 } else { 1 }..).unwrap_or_default();
+            if w == "--" {
+                break;
             }
-            continue;
         }
-        // `aws-cdk` is the CDK's package name.
-        return rest;
     }
 }
+
+/// `yarn`'s own commands (anything else is a package binary it runs).
+const YARN_COMMANDS: [&str; 12] = [
+    "add", "install", "remove", "run", "test", "build", "init", "upgrade", "info", "why", "cache",
+    "config",
+];
 
 /// Options of a program that take the next word as their value, so that
 /// it is not read as a subcommand word.
@@ -179,10 +214,8 @@ pub fn dynamic_subcommand(inv: &Invocation, catalog: &[Held]) -> bool {
     let Some(first) = argv.first() else {
         return false;
     };
-    let name = match program(first) {
-        "aws-cdk" => "cdk",
-        other => other,
-    };
+    let name = canonical(first);
+    let name = name.as_str();
     if !catalog.iter().any(|h| h.programs.iter().any(|p| p == name)) {
         return false;
     }
@@ -215,12 +248,33 @@ pub fn kind<'a>(inv: &Invocation, catalog: &'a [Held]) -> Kind<'a> {
     let Some(first) = argv.first() else {
         return Kind::Other;
     };
-    let name = match program(first) {
-        "aws-cdk" => "cdk",
-        other => other,
-    };
+    let name = canonical(first);
+    let name = name.as_str();
     let args = &argv[1..];
-    let words = positional(name, args);
+    // An option plangate does not know may take the next word as its value
+    // or not: both readings are tried, and the stricter wins.
+    for greedy in [false, true] {
+        if let Some(k) = matched(name, args, catalog, greedy) {
+            return k;
+        }
+    }
+    Kind::Other
+}
+
+/// Is `name` a program of the catalog?
+pub fn is_catalog_program(word: &str, catalog: &[Held]) -> bool {
+    let name = canonical(word);
+    catalog
+        .iter()
+        .any(|h| h.programs.contains(&name))
+}
+
+fn matched<'a>(name: &str, args: &[String], catalog: &'a [Held], greedy: bool) -> Option<Kind<'a>> {
+    let words = if greedy {
+        positional_greedy(name, args)
+    } else {
+        positional(name, args)
+    };
     // Terragrunt runs one or many stacks: `run-all destroy`, `run --all -- destroy`.
     let words: Vec<&str> = if name == "terragrunt" {
         words
@@ -237,7 +291,7 @@ pub fn kind<'a>(inv: &Invocation, catalog: &'a [Held]) -> Kind<'a> {
             && (held.flags.is_empty() || has_flag(args, &held.flags))
             && !has_flag(args, &held.unless)
         {
-            return Kind::Held(held);
+            return Some(Kind::Held(held));
         }
     }
     if TERRAFORM.contains(&name) && words.first() == Some(&"apply") {
@@ -245,7 +299,7 @@ pub fn kind<'a>(inv: &Invocation, catalog: &'a [Held]) -> Kind<'a> {
             .iter()
             .find_map(|a| a.strip_prefix("-chdir=").map(str::to_owned));
         // `apply PLANFILE`: the one word after `apply` that is not an option.
-        return match words.get(1) {
+        return Some(match words.get(1) {
             Some(plan) => Kind::ApplyPlan {
                 tool: name.to_owned(),
                 plan: (*plan).to_owned(),
@@ -254,9 +308,48 @@ pub fn kind<'a>(inv: &Invocation, catalog: &'a [Held]) -> Kind<'a> {
             None => Kind::ApplyUnplanned {
                 tool: name.to_owned(),
             },
-        };
+        });
     }
-    Kind::Other
+    None
+}
+
+/// [`positional`], reading every option without `=` as taking the next word.
+fn positional_greedy<'a>(program: &str, args: &'a [String]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a.starts_with('-') {
+            skip = !a.contains('=') && a != "--" && !is_switch(program, a);
+            continue;
+        }
+        out.push(a.as_str());
+    }
+    out
+}
+
+/// Options known to take no value (so the greedy reading does not eat a
+/// subcommand after them).
+fn is_switch(program: &str, option: &str) -> bool {
+    matches!(
+        option,
+        "-auto-approve"
+            | "--auto-approve"
+            | "-y"
+            | "--yes"
+            | "-f"
+            | "--force"
+            | "--all"
+            | "--non-interactive"
+            | "-no-color"
+            | "--no-color"
+            | "--debug"
+            | "-h"
+            | "--help"
+    ) || (program == "terraform" && option == "-destroy")
 }
 
 #[cfg(test)]

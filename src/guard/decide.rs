@@ -55,6 +55,21 @@ pub fn decide(
     catalog: &[Held],
     judge_plan: &mut dyn FnMut(&str, &str) -> Result<PlanFindings, String>,
 ) -> Decision {
+    // A shell reading a pipe drops NUL bytes (`terra\0form` runs terraform);
+    // control characters have no place in a command an agent shows its user.
+    if command
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Decision {
+            answer: GuardAnswer::Deny,
+            reasons: vec![
+                "the command holds control characters (NUL, escape, …), which a shell \
+                may drop or act on: plangate does not judge such a command"
+                    .into(),
+            ],
+        };
+    }
     let parsed = shell::parse(command);
     let mut answer = GuardAnswer::Allow;
     let mut reasons = Vec::new();
@@ -75,11 +90,76 @@ pub fn decide(
             &mut answer,
         );
     }
+    let mut matched: Vec<&str> = Vec::new();
+    // An apply of a saved plan is judged as the file is now: another command
+    // on the line could write it first (`plan -out=x && apply x`).
+    let applies = parsed
+        .invocations
+        .iter()
+        .any(|i| matches!(commands::kind(i, catalog), Kind::ApplyPlan { .. }));
+    let companions: Vec<String> = parsed
+        .invocations
+        .iter()
+        .filter(|i| !matches!(commands::kind(i, catalog), Kind::ApplyPlan { .. }))
+        .filter(|i| {
+            !i.argv.first().is_some_and(|p| {
+                matches!(
+                    p.as_str(),
+                    "cd" | "pushd" | "popd" | "true" | "pwd" | "echo" | "ls"
+                )
+            })
+        })
+        .map(shown)
+        .collect();
+    if applies && !companions.is_empty() {
+        hold(
+            settings.held,
+            format!(
+                "an apply of a saved plan must be a command of its own (besides `cd`): `{}` on \
+                 the same line could change the plan after plangate read it; run the plan first, \
+                 then the apply alone",
+                companions.join("`, `")
+            ),
+            &mut answer,
+        );
+    }
     for inv in &parsed.invocations {
+        if let Some(why) = evaluates_strings(inv) {
+            hold(
+                settings.unresolved,
+                format!("`{}`: {why}", shown(inv)),
+                &mut answer,
+            );
+        }
+        let through = inv
+            .via
+            .iter()
+            .any(|v| v == "xargs" || v.starts_with("find -"));
+        if inv
+            .argv
+            .first()
+            .is_some_and(|p| commands::is_catalog_program(p, catalog))
+            && (through || inv.argv.iter().any(|a| a.contains("{}")))
+        {
+            hold(
+                settings.unresolved,
+                format!(
+                    "`{}`: its arguments are filled in when it runs (xargs, find -exec), so what \
+                     it does cannot be read",
+                    shown(inv)
+                ),
+                &mut answer,
+            );
+            continue;
+        }
         let dir = directory(cwd, inv);
         // Where an earlier `cd` went is not known: every directory filter
         // counts it in (widen), and no plan path can be read relative to it.
         if inv.cwd_known && !in_directories(settings, &dir) {
+            // Judged, and left alone by the policy: explained.
+            if let Kind::Held(h) = commands::kind(inv, catalog) {
+                matched.push(&h.id);
+            }
             continue;
         }
         let shown = shown(inv);
@@ -96,12 +176,15 @@ pub fn decide(
         }
         match commands::kind(inv, catalog) {
             Kind::Other => {}
-            Kind::Held(h) if named(settings, &h.id) => hold(
-                settings.held,
-                format!("`{shown}` ({}): {} {}", h.id, h.description, h.why),
-                &mut answer,
-            ),
-            Kind::Held(_) => {}
+            Kind::Held(h) if named(settings, &h.id) => {
+                matched.push(&h.id);
+                hold(
+                    settings.held,
+                    format!("`{shown}` ({}): {} {}", h.id, h.description, h.why),
+                    &mut answer,
+                )
+            }
+            Kind::Held(h) => matched.push(&h.id),
             Kind::ApplyUnplanned { tool } if named(settings, APPLY_UNPLANNED) => hold(
                 settings.held,
                 format!(
@@ -133,10 +216,12 @@ pub fn decide(
                     continue;
                 }
                 let base = match &chdir {
-                    Some(d) => join(&dir, d),
+                    Some(d) => join_raw(&dir, d),
                     None => dir.clone(),
                 };
-                let path = join(&base, &plan);
+                // Joined as written: the edge resolves it on the file system,
+                // where `link/..` is not `.`.
+                let path = join_raw(&base, &plan);
                 match judge_plan(&path, &tool) {
                     Ok(findings) if findings.is_empty() => {}
                     Ok(findings) => hold(
@@ -158,7 +243,83 @@ pub fn decide(
             }
         }
     }
+    // What no invocation explains: a held command's words in the text of
+    // something plangate does not follow (`ssh host terraform destroy`,
+    // `docker run … terraform destroy`, a git alias, another language).
+    for h in catalog {
+        if named(settings, &h.id) && !matched.contains(&h.id.as_str()) && mentions(command, h) {
+            hold(
+                settings.unresolved,
+                format!(
+                    "the command mentions `{} {}` ({}) where plangate cannot follow what runs it",
+                    h.programs[0],
+                    h.words.join(" "),
+                    h.id
+                ),
+                &mut answer,
+            );
+        }
+    }
     Decision { answer, reasons }
+}
+
+/// Does the text hold one of `h`'s programs followed, later, by its words in
+/// order (and a flag it needs, if it needs one)?
+fn mentions(command: &str, h: &Held) -> bool {
+    let tokens: Vec<String> = command
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '\\')))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_lowercase())
+        .collect();
+    tokens.iter().enumerate().any(|(i, t)| {
+        if !h.programs.iter().any(|p| commands::program(t) == *p) {
+            return false;
+        }
+        let mut rest = tokens.iter().skip(i + 1);
+        let in_order = h.words.iter().all(|w| rest.any(|t| t == w));
+        in_order && (h.flags.is_empty() || h.flags.iter().any(|f| tokens.iter().any(|t| t == f)))
+    })
+}
+
+/// Builtins and variables through which bash runs a string as commands.
+fn evaluates_strings(inv: &Invocation) -> Option<&'static str> {
+    const EVALUATED: [&str; 7] = [
+        "PS4",
+        "PS1",
+        "PS0",
+        "PROMPT_COMMAND",
+        "BASH_ENV",
+        "ENV",
+        "ZDOTDIR",
+    ];
+    if inv.env.iter().any(|(k, _)| EVALUATED.contains(&k.as_str())) {
+        return Some(
+            "a variable the shell runs as commands (PS4, PROMPT_COMMAND, BASH_ENV, …) is set",
+        );
+    }
+    let name = inv.argv.first()?.as_str();
+    let args = &inv.argv[1..];
+    let any = |f: &str| args.iter().any(|a| a.starts_with('-') && a.contains(f));
+    match name {
+        "trap" => Some("`trap` runs its string as commands later"),
+        "mapfile" | "readarray" if any("C") => Some("`-C` runs its string as a command"),
+        "compgen" | "complete" if any("C") => Some("`-C` runs its string as a command"),
+        "hash" if any("p") => Some("`hash -p` makes a name run another program"),
+        "enable" | "shopt" => Some("it changes what the shell's words mean"),
+        _ if inv.argv.iter().any(|a| a.contains("@P}")) => {
+            Some("`${…@P}` expands a string as a prompt, running what it holds")
+        }
+        _ => None,
+    }
+}
+
+/// `rel` from `dir` as written (`..` kept): for paths the file system resolves.
+fn join_raw(dir: &str, rel: &str) -> String {
+    if rel.starts_with('/') || dir == "." || dir.is_empty() {
+        rel.to_owned()
+    } else {
+        format!("{}/{rel}", dir.trim_end_matches('/'))
+    }
 }
 
 fn strictest(a: GuardAnswer, b: GuardAnswer) -> GuardAnswer {

@@ -89,6 +89,7 @@ fn configuration(
         Ok(git) => {
             let root = git.root().to_path_buf();
             let config = config::load(location, Some(&git)).map_err(|e| flat(&e))?;
+            refuse_loosening_from_the_work_tree(location, &root, &config)?;
             Ok((config, Some(root)))
         }
         Err(_) if location.rev.is_some() => Err(format!(
@@ -105,9 +106,75 @@ fn configuration(
     }
 }
 
+/// The agent can write the work tree, `.plangate.hcl` included: a policy
+/// read from there may tighten the guard, not loosen it. Loosening (asking
+/// instead of denying, narrowing what is held or where, a built-in rule
+/// overridden) counts only from a revision (`--config-ref`) or a file outside
+/// the repository, which the hook's command names.
+fn refuse_loosening_from_the_work_tree(
+    location: &config::Location,
+    root: &Path,
+    config: &Config,
+) -> Result<(), String> {
+    if location.rev.is_some() {
+        return Ok(());
+    }
+    let outside = location.path.as_ref().is_some_and(|p| {
+        std::fs::canonicalize(p)
+            .ok()
+            .zip(std::fs::canonicalize(root).ok())
+            .is_some_and(|(p, r)| !p.starts_with(r))
+    });
+    if outside {
+        return Ok(());
+    }
+    let g = &config.guard;
+    let mut loosened = Vec::new();
+    if g.held != GuardAnswer::Deny {
+        loosened.push("`held`");
+    }
+    if g.unresolved != GuardAnswer::Deny {
+        loosened.push("`unresolved`");
+    }
+    if !g.commands.is_empty() {
+        loosened.push("`commands`");
+    }
+    if !g.directories.is_empty() {
+        loosened.push("`directories`");
+    }
+    if !config.policy.overrides().is_empty() {
+        loosened.push("an `override` of a built-in rule");
+    }
+    if loosened.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} loosens the guard ({}), and it is in the work tree, which the agent can write: give \
+         the hook `--config-ref REV` (a revision the agent cannot change, such as origin/main) \
+         or `--config FILE` outside the repository",
+        config.source.as_deref().unwrap_or(".plangate.hcl"),
+        loosened.join(", ")
+    ))
+}
+
 /// What applying the saved plan at `path` needs approval for, by the policy,
 /// every change counted as the agent's (it is the agent that would apply it).
 fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
+    // As terraform opens it: links and `..` resolved on the file system.
+    let path = std::fs::canonicalize(path)
+        .map_err(|e| format!("{} cannot be opened ({e})", path.display()))?;
+    // A plan is a regular file: a directory would be walked, a FIFO or a
+    // device would block, and /proc's files never end.
+    let special = ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+    if special || !regular {
+        return Err(format!(
+            "{} is not a regular file, so it is not a saved plan",
+            path.display()
+        ));
+    }
     let shown = path.display().to_string();
     let reading = crate::input::read_plans(std::slice::from_ref(&shown)).map_err(|e| flat(&e))?;
     if reading.plans.is_empty() {

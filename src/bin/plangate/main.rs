@@ -208,6 +208,20 @@ fn guard(agent: Option<args::GuardAgent>, config: &ConfigArgs) -> ExitCode {
     use plangate::guard::hook;
     use std::io::Read;
     let agent = agent.map(guard_agent);
+    // A hook that times out lets the command run: answer first, whatever hangs.
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(45);
+    std::thread::spawn(move || {
+        std::thread::sleep(LIMIT);
+        let reply = hook::reply(
+            agent,
+            plangate::config::GuardAnswer::Deny,
+            "plangate guard did not decide within 45 s (a plan it could not finish reading?), \
+             so the command is denied",
+        );
+        let _ = std::io::stdout().write_all(reply.stdout.as_bytes());
+        let _ = std::io::stderr().write_all(reply.stderr.as_bytes());
+        std::process::exit(i32::from(reply.exit));
+    });
     // A payload is a few KB; more is not a hook's.
     const MAX: u64 = 16 << 20;
     let mut payload = String::new();

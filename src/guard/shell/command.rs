@@ -4,7 +4,10 @@
 use super::lex::{RedirKind, Word, is_name};
 use super::{Command, Cwd, Invocation, MAX_DEPTH, Parsed, Walker, unresolved};
 
-const SHELLS: [&str; 5] = ["bash", "sh", "zsh", "dash", "ksh"];
+const SHELLS: [&str; 17] = [
+    "bash", "sh", "zsh", "dash", "ksh", "ksh93", "mksh", "ash", "rbash", "bash5", "fish", "yash",
+    "posh", "tcsh", "csh", "lksh", "oksh",
+];
 
 /// What a wrapper leaves to run.
 enum Unwrapped<'c, 't> {
@@ -73,9 +76,29 @@ fn skip_options(args: &[&Word], with_value: &[&str]) -> usize {
         if !t.starts_with('-') || t == "-" {
             return i;
         }
-        i += if with_value.contains(&t) { 2 } else { 1 };
+        i += if with_value.contains(&t) || cluster_ends_with_value(t, with_value) {
+            2
+        } else {
+            1
+        };
     }
     i
+}
+
+/// Is `t` a cluster of short options (`-iu`, `-Eu`) whose last one takes a
+/// value, as getopt reads it? (A value-taking option inside the cluster
+/// takes the rest of the word as its value: no further word.)
+fn cluster_ends_with_value(t: &str, with_value: &[&str]) -> bool {
+    if t.starts_with("--") || t.len() < 3 || t.contains('=') {
+        return false;
+    }
+    for (n, c) in t.char_indices().skip(1) {
+        let short = format!("-{c}");
+        if with_value.contains(&short.as_str()) {
+            return n + c.len_utf8() == t.len();
+        }
+    }
+    false
 }
 
 fn rest<'c, 't>(args: &'c [&'t Word], from: usize) -> Unwrapped<'c, 't> {
@@ -182,7 +205,35 @@ impl Walker {
                     env.push(pair);
                     i += 1;
                 }
+                // `sudo -s` / `-i` with no command is a shell reading its input.
+                let options = args.get(..i).unwrap_or_default();
+                let shell = options.iter().any(|o| {
+                    !o.text.starts_with("--") && o.text.contains(['s', 'i'])
+                        || o.text == "--shell"
+                        || o.text == "--login"
+                });
+                if shell && args.get(i).is_none() {
+                    self.shell("sh", &[], env, command, out);
+                    return None;
+                }
                 rest(args, i)
+            }
+            // `su [-] [user] [-c CMD]`: the command, or a shell reading its input.
+            "su" | "runuser" => {
+                let c = args
+                    .iter()
+                    .position(|a| a.text == "-c" || a.text == "--command");
+                match c.and_then(|c| args.get(c + 1)) {
+                    Some(cmd) => {
+                        let dash_c = Word {
+                            text: "-c".into(),
+                            ..(*cmd).clone()
+                        };
+                        self.shell("sh", &[&dash_c, cmd], env, command, out);
+                    }
+                    None => self.shell("sh", &[], env, command, out),
+                }
+                return None;
             }
             "env" => return self.unwrap_env(args, env, out),
             "nohup" | "setsid" | "builtin" => rest(args, skip_options(args, &[])),
@@ -252,14 +303,22 @@ impl Walker {
         env: &mut Vec<(String, String)>,
         out: &mut Parsed,
     ) -> Option<Unwrapped<'c, 't>> {
-        let with_value = ["-u", "-C", "-S", "--unset", "--chdir", "--split-string"];
+        let with_value = [
+            "-u",
+            "-C",
+            "-S",
+            "-P",
+            "--unset",
+            "--chdir",
+            "--split-string",
+        ];
         let options = args
             .get(..skip_options(args, &with_value))
             .unwrap_or_default();
-        if options
-            .iter()
-            .any(|o| o.text.starts_with("-S") || o.text.starts_with("--split-string"))
-        {
+        if options.iter().any(|o| {
+            o.text.starts_with("--split-string")
+                || (!o.text.starts_with("--") && o.text.contains('S'))
+        }) {
             let why = "`env -S` splits a string into a command, which is not followed";
             out.unresolved.push(unresolved(&line(args), why));
             return None;
@@ -466,9 +525,21 @@ impl Walker {
         match name {
             "cd" | "pushd" if !command.in_pipeline => {
                 let i = skip_options(args, &[]);
+                // `cd -P` resolves links first, CDPATH searches elsewhere for a
+                // plain name, and `~`, `+N`, `-N` or no argument name a directory
+                // only the shell knows: where it went is not known.
+                let options = args.get(..i).unwrap_or_default();
+                let cdpath = env.iter().chain(&self.env).any(|(k, _)| k == "CDPATH");
                 self.cwd = match args.get(i) {
+                    _ if options.iter().any(|o| o.text != "--" && o.text != "-L") => Cwd::Unknown,
+                    Some(dir)
+                        if dir.text.starts_with(['~', '+'])
+                            || (dir.text.starts_with('-') && dir.text.len() > 1)
+                            || (cdpath && !dir.text.starts_with(['/', '.'])) =>
+                    {
+                        Cwd::Unknown
+                    }
                     Some(dir) => self.cwd.enter(dir),
-                    None if name == "cd" => Cwd::Known("~".into()),
                     None => Cwd::Unknown,
                 };
             }
