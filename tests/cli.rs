@@ -258,6 +258,9 @@ fn check_without_git_history_cannot_decide() {
         "{}",
         stderr(&o)
     );
+    // The help names only what exists: there is no `--repo` flag.
+    assert!(!stderr(&o).contains("--repo"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cd"), "{}", stderr(&o));
 }
 
 /// A directory holding a fake `terraform` that runs `script`.

@@ -16,7 +16,9 @@ pub enum GitError {
     #[error("{dir} is not inside a git repository")]
     #[diagnostic(
         code(plangate::git::not_a_repository),
-        help("run plangate from the repository's checkout, or pass --repo")
+        help(
+            "run plangate from inside the repository's checkout (`cd` into it first); in CI, check the repository out before plangate runs"
+        )
     )]
     NotARepository { dir: String },
 

@@ -264,9 +264,7 @@ pub fn kind<'a>(inv: &Invocation, catalog: &'a [Held]) -> Kind<'a> {
 /// Is `name` a program of the catalog?
 pub fn is_catalog_program(word: &str, catalog: &[Held]) -> bool {
     let name = canonical(word);
-    catalog
-        .iter()
-        .any(|h| h.programs.contains(&name))
+    catalog.iter().any(|h| h.programs.contains(&name))
 }
 
 fn matched<'a>(name: &str, args: &[String], catalog: &'a [Held], greedy: bool) -> Option<Kind<'a>> {
