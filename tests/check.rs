@@ -328,7 +328,14 @@ fn failures_that_persist_are_exit_2_with_a_message() {
             "{says}: {}",
             stderr(&out)
         );
-        assert!(stdout(&out).is_empty());
+        // No report: one error document (issue 16), saying the same.
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(doc["result"], "error", "{says}");
+        assert!(doc.get("findings").is_none(), "{says}: {doc}");
+        assert!(
+            flat(&doc["errors"].to_string()).contains(says) || !doc["errors"][0]["code"].is_null(),
+            "{says}: {doc}"
+        );
     }
 }
 

@@ -549,3 +549,49 @@ fn check_names_the_plan_it_cannot_read_before_the_repository_it_cannot_open() {
         stderr(&o)
     );
 }
+
+/// `--format json` on exit 2 still prints one JSON document, so a pipeline
+/// into `jq` has the error to read; other formats keep stdout empty.
+#[test]
+fn json_output_carries_the_error_on_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    std::fs::write(
+        &state,
+        r#"{"format_version":"1.0","terraform_version":"1.11.4"}"#,
+    )
+    .unwrap();
+    let state = state.to_str().unwrap();
+    for args in [
+        vec!["changes", "--format", "json", state],
+        vec!["check", "--format", "json", state],
+    ] {
+        let o = plangate()
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "{args:?}");
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(doc["result"], "error", "{doc}");
+        assert_eq!(doc["version"], 1);
+        let first = &doc["errors"][0];
+        assert!(
+            first["code"].as_str().unwrap().starts_with("plangate::"),
+            "{doc}"
+        );
+        assert!(
+            first["message"].as_str().unwrap().contains("state.json"),
+            "{doc}"
+        );
+        // The diagnostics still go to stderr.
+        assert!(!stderr(&o).is_empty());
+    }
+    let o = plangate()
+        .current_dir(dir.path())
+        .args(["changes", state])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).is_empty());
+}

@@ -87,7 +87,22 @@ fn assert_decides(run: &Run, code: i32) -> Value {
 #[track_caller]
 fn assert_refuses(run: &Run, says: &[&str]) {
     assert_eq!(run.code, 2, "stderr: {}\nstdout: {}", run.err, run.out);
-    assert!(run.out.is_empty(), "a report despite exit 2: {}", run.out);
+    // No report: with --format json, one error document and nothing else.
+    if !run.out.is_empty() {
+        let doc: Value = serde_json::from_str(&run.out)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", run.out));
+        assert_eq!(
+            doc["result"], "error",
+            "a report despite exit 2: {}",
+            run.out
+        );
+        assert!(
+            doc.get("findings").is_none(),
+            "a report despite exit 2: {}",
+            run.out
+        );
+        assert!(!run.out.contains("ghs_"), "the token leaked: {}", run.out);
+    }
     let message = flat(&run.err);
     for s in says {
         assert!(message.contains(s), "{s:?} not in: {}", run.err);

@@ -69,7 +69,13 @@ fn fake_terraform(shows: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn refused(o: &Output, head: &str) -> String {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
-    assert!(stdout(o).is_empty(), "no report: {}", stdout(o));
+    // No report: `--format json` prints the error document only.
+    let doc: Value = serde_json::from_str(&stdout(o)).unwrap();
+    assert_eq!(doc["result"], "error", "no report: {}", stdout(o));
+    assert_eq!(
+        doc["errors"][0]["code"],
+        "plangate::check::plan_not_from_head"
+    );
     let err = flat(&stderr(o));
     assert!(err.contains("plangate::check::plan_not_from_head"), "{err}");
     assert!(err.contains(&head[..12]), "names the head: {err}");

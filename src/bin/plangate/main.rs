@@ -36,6 +36,20 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
+    // A pipeline into `jq` has an error to read, too.
+    let json = matches!(
+        cli.command,
+        Command::Check {
+            format: CheckFormat::Json,
+            ..
+        } | Command::Changes {
+            format: ChangesFormat::Json,
+            ..
+        } | Command::Commits {
+            format: ChangesFormat::Json,
+            ..
+        }
+    );
     let result = match cli.command {
         Command::Changes { format, paths } => changes(format, &paths),
         Command::Commits {
@@ -107,6 +121,9 @@ fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(failure) => {
+            if json && let Some(doc) = error_json(&failure) {
+                let _ = std::io::stdout().write_all(doc.as_bytes());
+            }
             report_failure(failure);
             ExitCode::from(exit::UNDECIDED)
         }
@@ -125,6 +142,30 @@ impl<E: Into<plangate::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         Failure::Plangate(e.into())
     }
+}
+
+/// With `--format json`, exit 2 still prints one JSON document: `"result":
+/// "error"` and each problem's code, message and help (stderr keeps the
+/// rendered diagnostics).
+fn error_json(failure: &Failure) -> Option<String> {
+    use miette::Diagnostic;
+    let one = |d: &dyn Diagnostic| {
+        serde_json::json!({
+            "code": d.code().map(|c| c.to_string()),
+            "message": d.to_string(),
+            "help": d.help().map(|h| h.to_string()),
+        })
+    };
+    let errors: Vec<serde_json::Value> = match failure {
+        Failure::Plangate(plangate::Error::Read(e)) => e.errors.iter().map(|e| one(e)).collect(),
+        Failure::Plangate(plangate::Error::Config(e)) => e.errors.iter().map(|e| one(e)).collect(),
+        Failure::Plangate(e) => vec![one(e)],
+        Failure::Other(report) => vec![one(report.as_ref())],
+        // Standard output is what failed: nothing can be written to it.
+        Failure::Output(_) => return None,
+    };
+    let doc = serde_json::json!({"version": 1, "result": "error", "errors": errors});
+    Some(format!("{doc}\n"))
 }
 
 fn report_failure(failure: Failure) {
