@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use super::items::{self, Declared, DestructiveSet, Item};
 use super::record::{Context, Record, RecordItem};
-use super::{Finding, Status, Target};
-use crate::attribution::{self, AttributedCommit, Basis, CommitFacts};
+use super::{Finding, Target};
+use crate::attribution::{self, AttributedCommit, Authorship, Basis, CommitFacts};
 use crate::history::History;
 use crate::model::Action;
-use crate::policy::{Policy, Severity};
+use crate::policy::Policy;
 
 /// The findings the records hold, and their set; why they cannot be used, if not.
 pub fn findings(
@@ -109,12 +109,12 @@ fn finding(
                 item.rule
             )
         })?;
-    let require = rule.require.clone().ok_or_else(|| {
-        format!(
+    if rule.require.is_none() {
+        return Err(format!(
             "its record has {what} needing approval under {}, which needs none",
             rule.id
-        )
-    })?;
+        ));
+    }
     let action = Action::ALL
         .into_iter()
         .find(|a| a.as_str() == item.action)
@@ -138,39 +138,33 @@ fn finding(
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Finding {
-        rule: rule.id.clone(),
-        severity: rule.severity,
-        plan: item.plan.clone(),
-        address: item.address.clone(),
-        resource_type: item
-            .resource_type
+    let who = Authorship {
+        authored_by: attribution::authored_by(&attributed),
+        basis: item.basis.unwrap_or(Basis::InfrastructureFiles),
+        commits: attributed,
+        location: None,
+        note: None,
+    };
+    let mut f = super::finding(
+        rule,
+        item.plan.clone(),
+        item.address.clone(),
+        item.resource_type
             .clone()
             .unwrap_or_else(|| "unknown".into()),
         action,
-        reasons: item.reasons.clone(),
-        forced_by: Vec::new(),
-        plan_in_repo: item.plan.clone(),
-        authored_by: attribution::authored_by(&attributed),
-        commits: attributed,
-        location: None,
-        basis: item.basis.unwrap_or(Basis::InfrastructureFiles),
-        note: None,
-        require: Some(require),
-        approval: None,
-        status: match rule.severity {
-            Severity::Error => Status::Blocked,
-            Severity::Warning => Status::Warning,
-            Severity::Info => Status::Info,
-        },
-        item: Some(Item {
-            id: item.id.clone(),
-            declaration: None,
-            // Unknown is never carried over.
-            declared: item.declared.unwrap_or(Declared::NotFound),
-        }),
-        target: Target::Recorded,
-    })
+        item.reasons.clone(),
+        Some(&who),
+        Target::Recorded,
+    );
+    f.plan_in_repo = item.plan.clone();
+    f.item = Some(Item {
+        id: item.id.clone(),
+        declaration: None,
+        // Unknown is never carried over.
+        declared: item.declared.unwrap_or(Declared::NotFound),
+    });
+    Ok(f)
 }
 
 fn short(sha: &str) -> String {

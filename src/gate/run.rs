@@ -118,22 +118,7 @@ pub fn run(
         config_path,
         gathered,
     } = repository?;
-    let mut pull_notes = Vec::new();
-    if let Some(pr) = pull_facts(
-        &options.approvals,
-        &options.env,
-        event.as_ref(),
-        &config,
-        &history.range.head,
-    )? {
-        let signals = history.apply_pull_request(&pr, &config.catalog);
-        if !signals.is_empty() {
-            pull_notes.push(format!(
-                "{}: every commit of the range counts as agent-written",
-                signals.join("; ")
-            ));
-        }
-    }
+    let pull_notes = apply_pull_signals(options, event.as_ref(), &config, &mut history)?;
     let plan_paths: Vec<Option<String>> = reading
         .plans
         .iter()
@@ -505,6 +490,29 @@ fn event(env: &HashMap<String, String>) -> Result<Option<Value>, Error> {
             why: e.to_string(),
         }
     })?))
+}
+
+/// The pull request's agent signals applied to the history, and the note
+/// that says so when one made every commit an agent's.
+fn apply_pull_signals(
+    options: &Options,
+    event: Option<&Value>,
+    config: &Config,
+    history: &mut History,
+) -> Result<Vec<String>, Error> {
+    let head = history.range.head.clone();
+    let Some(pr) = pull_facts(&options.approvals, &options.env, event, config, &head)? else {
+        return Ok(Vec::new());
+    };
+    let signals = history.apply_pull_request(&pr, &config.catalog);
+    Ok(if signals.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "{}: every commit of the range counts as agent-written",
+            signals.join("; ")
+        )]
+    })
 }
 
 /// The pull request's facts for its agent signals (`agents { pull_request_* }`):
@@ -1055,22 +1063,7 @@ fn from_record(options: &Options) -> Result<Checked, Error> {
             "it is not running in GitHub Actions on a pull request, where records are".into(),
         ));
     }
-    let mut notes = Vec::new();
-    if let Some(pr) = pull_facts(
-        &options.approvals,
-        &options.env,
-        event.as_ref(),
-        &config,
-        &history.range.head,
-    )? {
-        let signals = history.apply_pull_request(&pr, &config.catalog);
-        if !signals.is_empty() {
-            notes.push(format!(
-                "{}: every commit of the range counts as agent-written",
-                signals.join("; ")
-            ));
-        }
-    }
+    let mut notes = apply_pull_signals(options, event.as_ref(), &config, &mut history)?;
     let head = history.range.head.clone();
     let app = config.approvals.record_app.as_str();
     let github = GitHub::from_env(&options.env)?;
