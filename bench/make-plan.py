@@ -564,8 +564,13 @@ def replicated_plan(plan: dict, copies: int) -> dict:
         cfg = plan["configuration"]
         root = cfg["root_module"]
         calls = dict(root.get("module_calls") or {})
+        # The replica module is the root module one directory down (attribution.py's
+        # replica_tf): its calls' relative sources gain a `../`, as terraform would record them.
+        replica = {**root, "module_calls": {
+            name: {**call, "source": "../" + call["source"][2:]} if call.get("source", "").startswith("./") else call
+            for name, call in (root.get("module_calls") or {}).items()}}
         for k in ks:
-            calls[f"replica_{k}"] = {"source": "./replica", "module": root}
+            calls[f"replica_{k}"] = {"source": "./replica", "module": replica}
         out["configuration"] = {**cfg, "root_module": {**root, "module_calls": calls}}
     return out
 

@@ -714,7 +714,10 @@ impl Revisions {
     /// A file's text at a revision (`None`: no such file, or not text).
     pub fn text(&self, rev: &str, path: &str) -> Option<String> {
         let (kind, bytes) = self.object(&format!("{rev}:{path}"))?;
-        (kind == "blob").then(|| String::from_utf8_lossy(&bytes).into_owned())
+        (kind == "blob").then(|| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
     }
 
     /// The paths of the files directly in `dir` at a revision.

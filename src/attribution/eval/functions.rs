@@ -246,7 +246,11 @@ pub(super) fn sort_keys(v: &mut Value, depth: usize) {
     match v {
         Value::Array(a) => a.iter_mut().for_each(|x| sort_keys(x, depth + 1)),
         Value::Object(o) => {
-            o.sort_keys();
+            // Most maps come sorted (a decoded file is sorted once, then
+            // passed on): comparing is cheaper than sorting again.
+            if !o.keys().is_sorted() {
+                o.sort_keys();
+            }
             o.values_mut().for_each(|x| sort_keys(x, depth + 1));
         }
         _ => {}
