@@ -924,7 +924,7 @@ fn findings_with(
         &config.policy,
         &[plan],
         &[Some("plan.json".into())],
-        &[authorship],
+        vec![authorship],
         &[],
         ".plangate.hcl",
         &config.catalog,

@@ -162,12 +162,14 @@ fn file_matches(rule: &Rule, file: &ChangedFile, config_path: &str) -> bool {
             .is_none_or(|c| file.text.contains(c.as_str()))
 }
 
-/// Apply every rule to every change and changed file.
+/// Apply every rule to every change and changed file. Each change's
+/// authorship moves into its findings (a finding holds every commit that
+/// wrote its change, so copying them for each would double the work).
 pub fn evaluate(
     policy: &Policy,
     plans: &[Plan],
     plan_paths: &[Option<String>],
-    authorship: &[BTreeMap<usize, Authorship>],
+    mut authorship: Vec<BTreeMap<usize, Authorship>>,
     files: &[ChangedFile],
     config_path: &str,
     catalog: &Catalog,
@@ -180,14 +182,20 @@ pub fn evaluate(
             paths.push(rel);
         }
         for (ci, change) in plan.changes.iter().enumerate() {
-            for rule in &policy.rules {
-                if !change_matches(rule, &paths, change) {
-                    continue;
-                }
-                let who = authorship.get(pi).and_then(|m| m.get(&ci));
-                if !author_matches(&rule.matcher.authored_by, who, unknown) {
-                    continue;
-                }
+            let mut who = authorship.get_mut(pi).and_then(|m| m.remove(&ci));
+            let rules: Vec<&Rule> = policy
+                .rules
+                .iter()
+                .filter(|rule| {
+                    change_matches(rule, &paths, change)
+                        && author_matches(&rule.matcher.authored_by, who.as_ref(), unknown)
+                })
+                .collect();
+            for (n, rule) in rules.iter().enumerate() {
+                let who = match n + 1 == rules.len() {
+                    true => who.take(),
+                    false => who.clone(),
+                };
                 let mut f = finding(
                     rule,
                     Some(plan.path.clone()),
@@ -219,7 +227,7 @@ pub fn evaluate(
                     "file".into(),
                     file.action,
                     Vec::new(),
-                    Some(&file.authorship),
+                    Some(file.authorship.clone()),
                     Target::File,
                 ));
             }
@@ -236,7 +244,7 @@ fn finding(
     resource_type: String,
     action: Action,
     reasons: Vec<String>,
-    who: Option<&Authorship>,
+    who: Option<Authorship>,
     target: Target,
 ) -> Finding {
     let status = match rule.severity {
@@ -244,7 +252,7 @@ fn finding(
         Severity::Warning => Status::Warning,
         Severity::Info => Status::Info,
     };
-    Finding {
+    let mut f = Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         plan,
@@ -254,17 +262,23 @@ fn finding(
         reasons,
         forced_by: Vec::new(),
         plan_in_repo: None,
-        authored_by: who.map_or(AuthoredBy::Unknown, |a| a.authored_by),
-        commits: who.map(|a| a.commits.clone()).unwrap_or_default(),
-        location: who.and_then(|a| a.location.clone()),
-        basis: who.map_or(Basis::Nothing, |a| a.basis),
-        note: who.and_then(|a| a.note.clone()),
+        authored_by: who.as_ref().map_or(AuthoredBy::Unknown, |a| a.authored_by),
+        basis: who.as_ref().map_or(Basis::Nothing, |a| a.basis),
+        commits: Vec::new(),
+        location: None,
+        note: None,
         require: rule.require.clone(),
         approval: None,
         status,
         item: None,
         target,
+    };
+    if let Some(a) = who {
+        f.commits = a.commits;
+        f.location = a.location;
+        f.note = a.note;
     }
+    f
 }
 
 /// Where approvals come from.

@@ -154,7 +154,7 @@ fn finding(
             .unwrap_or_else(|| "unknown".into()),
         action,
         item.reasons.clone(),
-        Some(&who),
+        Some(who),
         Target::Recorded,
     );
     f.plan_in_repo = item.plan.clone();

@@ -178,7 +178,7 @@ pub fn run(
         &config.policy,
         &reading.plans,
         &plan_paths,
-        &authorship,
+        authorship,
         &files,
         &config_path,
         &config.catalog,

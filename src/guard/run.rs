@@ -202,7 +202,7 @@ fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
         &config.policy,
         &reading.plans,
         &paths,
-        &authorship,
+        authorship,
         &[],
         "",
         &config.catalog,

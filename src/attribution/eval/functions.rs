@@ -285,7 +285,7 @@ fn reference(args: FuncArgs) -> Result<Value, String> {
 
 /// One step of a traversal, as Terraform takes it: an attribute or key of an
 /// object, an index of a list (a key that is a number's text converts).
-fn step_into<'v>(v: &'v Value, step: &Value) -> Result<&'v Value, String> {
+pub(super) fn step_into<'v>(v: &'v Value, step: &Value) -> Result<&'v Value, String> {
     let found = match (v, step) {
         (Value::Object(o), Value::String(k)) => o.get(k),
         (Value::Object(o), Value::Number(n)) => o.get(&n.to_string()),

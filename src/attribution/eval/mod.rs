@@ -170,8 +170,8 @@ pub fn instances(
         (None, Some(for_each)) => {
             let what = format!("`for_each` of {label}");
             let set = ev.is_set(frame, for_each, 0);
-            let v = ev.eval(frame, for_each, &what, None)?;
-            keys_of(v, set, &what).map(Instances::Keys)
+            ev.eval_with(frame, for_each, &what, |v| keys_of(v, set, &what))
+                .map(Instances::Keys)
         }
     }
 }
@@ -187,16 +187,16 @@ fn count_of(v: &Value, what: &str) -> Result<u64, Unevaluable> {
         })
 }
 
-fn keys_of(v: Value, set: bool, what: &str) -> Result<BTreeSet<String>, Unevaluable> {
+fn keys_of(v: &Value, set: bool, what: &str) -> Result<BTreeSet<String>, Unevaluable> {
     match v {
-        Value::Object(o) => Ok(o.into_keys().collect()),
+        Value::Object(o) => Ok(o.keys().cloned().collect()),
         Value::Array(items) if set => items
-            .into_iter()
+            .iter()
             .map(|item| match item {
-                Value::String(s) => Ok(s),
+                Value::String(s) => Ok(s.clone()),
                 other => Err(Unevaluable(format!(
                     "{what} is a set holding {}; Terraform needs a set of strings",
-                    functions::kind(&other)
+                    functions::kind(other)
                 ))),
             })
             .collect(),
@@ -205,9 +205,33 @@ fn keys_of(v: Value, set: bool, what: &str) -> Result<BTreeSet<String>, Unevalua
         ))),
         other => Err(Unevaluable(format!(
             "{what} is {}; Terraform needs a map or a set of strings",
-            describe(&other)
+            describe(other)
         ))),
     }
+}
+
+/// The slot and literal steps of a rewritten expression that is a bare
+/// reference (`local.fleet.modules`), which can be read in place.
+fn bare_ref(expr: &Expression) -> Option<(usize, Vec<Value>)> {
+    let Expression::FuncCall(f) = expr else {
+        return None;
+    };
+    if f.name.name.as_str() != functions::REF || f.expand_final {
+        return None;
+    }
+    let mut args = f.args.iter();
+    let slot = match args.next()? {
+        Expression::Number(n) => usize::try_from(n.as_u64()?).ok()?,
+        _ => return None,
+    };
+    let steps = args
+        .map(|a| match a {
+            Expression::String(s) => Some(Value::String(s.clone())),
+            Expression::Number(n) => Some(Value::Number(*n)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((slot, steps))
 }
 
 fn describe(v: &Value) -> String {
@@ -361,6 +385,44 @@ impl<'t> Evaluator<'t> {
         instance: Option<usize>,
     ) -> Result<Value, Unevaluable> {
         let expr = self.rewrite(expr, frame, what, instance, &mut Vec::new());
+        self.evaluate(&expr, what)
+    }
+
+    /// `f` of what `expr` evaluates to. A bare reference is read where its
+    /// slot holds it rather than copied out: `for_each = local.fleet.modules`
+    /// needs the keys and one element of a decoded file, not a copy of it.
+    fn eval_with<R>(
+        &mut self,
+        frame: usize,
+        expr: &Expression,
+        what: &str,
+        f: impl FnOnce(&Value) -> Result<R, Unevaluable>,
+    ) -> Result<R, Unevaluable> {
+        let expr = self.rewrite(expr, frame, what, None, &mut Vec::new());
+        let Some((slot, steps)) = bare_ref(&expr) else {
+            let v = self.evaluate(&expr, what)?;
+            return f(&v);
+        };
+        self.resolve(slot)?;
+        with_bench(|b| {
+            let Some(mut v) = b.values.get(slot).and_then(Option::as_ref) else {
+                return Err(Unevaluable(format!(
+                    "{what}: an internal reference is unresolved"
+                )));
+            };
+            for step in &steps {
+                v = functions::step_into(v, step)
+                    .map_err(|e| Unevaluable(format!("{what} does not evaluate: {e}")))?;
+            }
+            // `f` takes keys or clones one element: it never reaches the
+            // bench, which is borrowed here.
+            f(v)
+        })
+    }
+
+    /// Evaluates a rewritten expression, resolving references and reading
+    /// files as the functions ask for them.
+    fn evaluate(&mut self, expr: &Expression, what: &str) -> Result<Value, Unevaluable> {
         loop {
             self.evaluations += 1;
             if self.evaluations > MAX_EVALUATIONS {
@@ -555,22 +617,29 @@ impl<'t> Evaluator<'t> {
                     return Ok(Value::String(k));
                 }
                 let set = self.is_set(frame - 1, for_each, 0);
-                match self.eval(frame - 1, for_each, &what, None)? {
-                    Value::Object(mut o) => o.swap_remove(&k),
+                // Only the instance's element is taken: a for_each over a
+                // big decoded file is not copied whole.
+                let element = self.eval_with(frame - 1, for_each, &what, |v| match v {
+                    Value::Object(o) => Ok(o.get(&k).cloned()),
                     Value::Array(items) if set => {
-                        items.into_iter().find(|i| i.as_str() == Some(&k))
+                        Ok(items.iter().find(|i| i.as_str() == Some(&k)).cloned())
                     }
-                    other => {
-                        keys_of(other, set, &what)?;
-                        None
-                    }
-                }
-                .ok_or_else(|| {
-                    Unevaluable(format!(
-                        "module.{} has no instance \"{k}\" at this revision",
-                        call.name
-                    ))
-                })
+                    other => keys_of(other, set, &what).map(|_| None),
+                })?;
+                element
+                    .map(|mut v| {
+                        functions::check_size(&v)
+                            .map_err(|e| Unevaluable(format!("{what}: {e}")))?;
+                        functions::sort_keys(&mut v, 0);
+                        Ok(v)
+                    })
+                    .transpose()?
+                    .ok_or_else(|| {
+                        Unevaluable(format!(
+                            "module.{} has no instance \"{k}\" at this revision",
+                            call.name
+                        ))
+                    })
             }
             Ref::CountIndex => {
                 let call = &self.scope.calls[frame - 1];

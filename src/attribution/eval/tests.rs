@@ -679,3 +679,75 @@ fn static_steps_after_a_reference() {
         &["a list has no element 5"],
     );
 }
+
+/// `for_each = local.fleet.modules` over a decoded file is read in place
+/// (`Evaluator::eval_with`): the keys, one instance's element, a missing
+/// step and a set all come out as a full evaluation gives them.
+#[test]
+fn for_each_over_a_decoded_file_is_read_in_place() {
+    const FLEET_ROOT: &str = r#"
+locals {
+  fleet = jsondecode(file("${path.module}/fleet.json"))
+  names = toset(["b", "a"])
+}
+module "svc" {
+  source   = "./modules/svc"
+  for_each = local.fleet.modules
+  spec     = each.value
+}
+module "named" {
+  source   = "./modules/svc"
+  for_each = local.names
+  spec     = { jobs = { (each.value) = 1 } }
+}
+module "lost" {
+  source   = "./modules/svc"
+  for_each = local.fleet.nowhere
+  spec     = each.value
+}
+"#;
+    const FLEET_CHILD: &str = r#"
+variable "spec" {}
+resource "aws_db" "x" {
+  for_each = var.spec.jobs
+}
+"#;
+    let fleet = r#"{"modules": {"web": {"jobs": {"w2": 1, "w1": 2}}, "api": {"jobs": {"a1": 1}}}}"#;
+    let tree = Files::with(&[
+        ("main.tf", FLEET_ROOT),
+        ("fleet.json", fleet),
+        ("modules/svc/main.tf", FLEET_CHILD),
+    ]);
+    let at = |name: &str, key: &str| {
+        let calls = [Call {
+            caller: "".into(),
+            name: name.into(),
+            dir: "modules/svc".into(),
+            key: Some(key.into()),
+        }];
+        let scope = Scope {
+            root: "",
+            calls: &calls,
+            var_files: &[],
+            env_inputs: &[],
+        };
+        instances(&tree, &scope, "modules/svc", &resource("aws_db", "x"))
+    };
+    let calls = |name: &str| {
+        instances(
+            &tree,
+            &root_scope("", &[]),
+            "",
+            &Block::Module { name: name.into() },
+        )
+    };
+    assert_eq!(calls("svc"), Ok(keys(&["api", "web"])));
+    assert_eq!(calls("named"), Ok(keys(&["a", "b"])));
+    assert_eq!(at("svc", "web"), Ok(keys(&["w1", "w2"])));
+    assert_eq!(at("svc", "api"), Ok(keys(&["a1"])));
+    assert_eq!(at("named", "b"), Ok(keys(&["b"])));
+    reason(at("svc", "gone"), &["module.svc has no instance \"gone\""]);
+    reason(at("named", "c"), &["module.named has no instance \"c\""]);
+    reason(calls("lost"), &["`for_each` of module.lost", "nowhere"]);
+    reason(at("lost", "x"), &["`for_each` of module.lost", "nowhere"]);
+}
