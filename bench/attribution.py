@@ -32,6 +32,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -397,9 +398,30 @@ def eval_history(n_commits: int):
     return hist, deleted
 
 
-def eval_plan(path: Path, deleted: dict[str, int], reason: str) -> None:
+def configuration_of(files: dict[str, str]) -> dict:
+    """The plan's `configuration` for the head's files, as terraform writes it for them
+    (resources and module calls, module by module), so the plan passes provenance."""
+    def module(d: str) -> dict:
+        tf = "".join(t for p, t in sorted(files.items())
+                     if p.endswith(".tf") and os.path.dirname(p) == d)
+        out: dict = {"resources": [{"address": f"terraform_data.{n}", "mode": "managed",
+                                    "type": "terraform_data", "name": n}
+                                   for n in re.findall(r'^resource "terraform_data" "(\w+)"', tf, re.M)]}
+        calls = re.findall(r'^module "(\w+)" \{\n  source = "\./([^"]+)"', tf, re.M)
+        if calls:
+            out["module_calls"] = {n: {"source": f"./{src}", "module": module(src)} for n, src in calls}
+        return out
+    return {"root_module": module("")}
+
+
+def eval_plan(path: Path, deleted: dict[str, int], reason: str, files: dict[str, str]) -> None:
+    """A plan deleting the `deleted` keys for `reason`, and updating one site in place (which
+    no rule gates: it ties even the plan without deletes to its root module)."""
     provider = 'registry.terraform.io/hashicorp/terraform'
-    changes = []
+    changes = [{"address": 'terraform_data.site["site-00"]', "mode": "managed", "type": "terraform_data",
+                "name": "site", "index": "site-00", "provider_name": provider,
+                "change": {"actions": ["update"], "before": {"id": "x", "input": 1},
+                           "after": {"id": "x", "input": 2}}}]
     for addr in deleted:
         module = addr.split(".terraform_data")[0] if addr.startswith("module.") else None
         name = addr.split("terraform_data.")[1].split("[")[0]
@@ -411,7 +433,8 @@ def eval_plan(path: Path, deleted: dict[str, int], reason: str) -> None:
             rc["module_address"] = module
         changes.append(rc)
     path.write_text(json.dumps({"format_version": "1.2", "terraform_version": "1.11.4",
-                                "resource_changes": changes}, indent=1) + "\n")
+                                "resource_changes": changes,
+                                "configuration": configuration_of(files)}, indent=1) + "\n")
 
 
 # ---------------------------------------------------------------------------
@@ -557,10 +580,10 @@ def main() -> int:
         shas = rev_list(repo)
         base, head = shas[0], shas[-1]
         with_eval, without = BENCH / "eval-plan-each-key.json", BENCH / "eval-plan-no-config.json"
-        eval_plan(with_eval, deleted, "delete_because_each_key")
-        eval_plan(without, deleted, "delete_because_no_resource_config")
+        eval_plan(with_eval, deleted, "delete_because_each_key", hist.files)
+        eval_plan(without, deleted, "delete_because_no_resource_config", hist.files)
         empty = BENCH / "eval-plan-empty.json"
-        eval_plan(empty, {}, "")
+        eval_plan(empty, {}, "", hist.files)
         # Correctness: with evaluation, each key's deletion is attributed to the commit that removed it.
         auth = attributed(binary, repo, base, head, with_eval)
         for addr, ci in deleted.items():
