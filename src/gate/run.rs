@@ -119,6 +119,7 @@ pub fn run(
         gathered,
     } = repository?;
     let pull_notes = apply_pull_signals(options, event.as_ref(), &config, &mut history)?;
+    let head_note = event_head_note(event.as_ref(), &history.range.head);
     let plan_paths: Vec<Option<String>> = reading
         .plans
         .iter()
@@ -205,6 +206,7 @@ pub fn run(
         .iter()
         .flat_map(|p| p.notes.iter().map(move |n| format!("{}: {n}", p.path)))
         .collect();
+    notes.extend(head_note);
     notes.extend(provenance_notes);
     notes.extend(config.policy.warnings.iter().cloned());
     notes.extend(pull_notes);
@@ -494,6 +496,25 @@ fn event(env: &HashMap<String, String>) -> Result<Option<Value>, Error> {
 
 /// The pull request's agent signals applied to the history, and the note
 /// that says so when one made every commit an agent's.
+/// A pull request's reviews are given on its head: when the commit checked is
+/// another (`--head`, or a checkout of the merge commit with range flags), none
+/// of them can count for it, and the report says why rather than leaving every
+/// approval silently stale.
+fn event_head_note(event: Option<&Value>, head: &str) -> Option<String> {
+    let pr = event?.get("pull_request")?;
+    let event_head = pr.pointer("/head/sha")?.as_str()?;
+    if event_head.eq_ignore_ascii_case(head) {
+        return None;
+    }
+    let number = pr.get("number").and_then(Value::as_u64).unwrap_or(0);
+    Some(format!(
+        "warning: the event's pull request #{number} has head {event_head}, but the commit \
+         checked is {head}: reviews are given on the pull request's head, so none counts here. \
+         Check the pull request's head (actions/checkout with `ref: ${{{{ \
+         github.event.pull_request.head.sha }}}}`, and no --head)"
+    ))
+}
+
 fn apply_pull_signals(
     options: &Options,
     event: Option<&Value>,
