@@ -580,11 +580,7 @@ fn format(args: FuncArgs) -> Result<Value, String> {
 
 fn jsondecode(args: FuncArgs) -> Result<Value, String> {
     let text = string(&args[0], "jsondecode")?;
-    let mut v: Value =
-        serde_json::from_str(&text).map_err(|e| format!("jsondecode: invalid JSON: {e}"))?;
-    check_size(&v)?;
-    sort_keys(&mut v, 0);
-    Ok(v)
+    super::json::decode(&text)
 }
 
 fn yamldecode(args: FuncArgs) -> Result<Value, String> {

@@ -27,6 +27,7 @@
 
 mod config;
 mod functions;
+mod json;
 mod rewrite;
 #[cfg(test)]
 mod tests;
@@ -208,6 +209,12 @@ fn keys_of(v: &Value, set: bool, what: &str) -> Result<BTreeSet<String>, Unevalu
             describe(other)
         ))),
     }
+}
+
+/// A call of `jsondecode` itself (the whole expression).
+fn is_jsondecode(expr: &Expression) -> bool {
+    matches!(expr, Expression::FuncCall(f)
+        if !f.name.is_namespaced() && f.name.name.as_str() == "jsondecode" && !f.expand_final)
 }
 
 /// The slot and literal steps of a rewritten expression that is a bare
@@ -431,6 +438,8 @@ impl<'t> Evaluator<'t> {
                 )));
             }
             let err = match expr.evaluate(&self.ctx) {
+                // `jsondecode` gives its value sorted and bounded already.
+                Ok(v) if is_jsondecode(expr) => return Ok(v),
                 Ok(mut v) => {
                     functions::check_size(&v).map_err(|e| Unevaluable(format!("{what}: {e}")))?;
                     functions::sort_keys(&mut v, 0);
