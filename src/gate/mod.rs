@@ -252,7 +252,11 @@ fn finding(
         Severity::Warning => Status::Warning,
         Severity::Info => Status::Info,
     };
-    let mut f = Finding {
+    let (authored_by, basis, commits, location, note) = match who {
+        Some(a) => (a.authored_by, a.basis, a.commits, a.location, a.note),
+        None => (AuthoredBy::Unknown, Basis::Nothing, Vec::new(), None, None),
+    };
+    Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         plan,
@@ -262,23 +266,17 @@ fn finding(
         reasons,
         forced_by: Vec::new(),
         plan_in_repo: None,
-        authored_by: who.as_ref().map_or(AuthoredBy::Unknown, |a| a.authored_by),
-        basis: who.as_ref().map_or(Basis::Nothing, |a| a.basis),
-        commits: Vec::new(),
-        location: None,
-        note: None,
+        authored_by,
+        basis,
+        commits,
+        location,
+        note,
         require: rule.require.clone(),
         approval: None,
         status,
         item: None,
         target,
-    };
-    if let Some(a) = who {
-        f.commits = a.commits;
-        f.location = a.location;
-        f.note = a.note;
     }
-    f
 }
 
 /// Where approvals come from.

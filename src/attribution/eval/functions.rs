@@ -269,23 +269,31 @@ fn reference(args: FuncArgs) -> Result<Value, String> {
         .and_then(Number::as_u64)
         .unwrap_or(u64::MAX);
     with_bench(|b| {
-        let Some(mut v) = usize::try_from(slot)
+        let Some(v) = usize::try_from(slot)
             .ok()
             .and_then(|i| b.values.get(i))
             .and_then(Option::as_ref)
         else {
             return Err(format!("{NEED_REF}{slot}"));
         };
-        for step in args.iter().skip(1) {
-            v = step_into(v, step)?;
-        }
-        Ok(v.clone())
+        walk(v, args.iter().skip(1)).cloned()
     })
+}
+
+/// The part of `v` a traversal's literal steps lead to.
+pub(super) fn walk<'v, 's>(
+    mut v: &'v Value,
+    steps: impl IntoIterator<Item = &'s Value>,
+) -> Result<&'v Value, String> {
+    for step in steps {
+        v = step_into(v, step)?;
+    }
+    Ok(v)
 }
 
 /// One step of a traversal, as Terraform takes it: an attribute or key of an
 /// object, an index of a list (a key that is a number's text converts).
-pub(super) fn step_into<'v>(v: &'v Value, step: &Value) -> Result<&'v Value, String> {
+fn step_into<'v>(v: &'v Value, step: &Value) -> Result<&'v Value, String> {
     let found = match (v, step) {
         (Value::Object(o), Value::String(k)) => o.get(k),
         (Value::Object(o), Value::Number(n)) => o.get(&n.to_string()),

@@ -412,15 +412,13 @@ impl<'t> Evaluator<'t> {
         };
         self.resolve(slot)?;
         with_bench(|b| {
-            let Some(mut v) = b.values.get(slot).and_then(Option::as_ref) else {
+            let Some(v) = b.values.get(slot).and_then(Option::as_ref) else {
                 return Err(Unevaluable(format!(
                     "{what}: an internal reference is unresolved"
                 )));
             };
-            for step in &steps {
-                v = functions::step_into(v, step)
-                    .map_err(|e| Unevaluable(format!("{what} does not evaluate: {e}")))?;
-            }
+            let v = functions::walk(v, &steps)
+                .map_err(|e| Unevaluable(format!("{what} does not evaluate: {e}")))?;
             // `f` takes keys or clones one element: it never reaches the
             // bench, which is borrowed here.
             f(v)
