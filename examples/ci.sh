@@ -99,6 +99,38 @@ if "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions "$work/br
   fail "check-jsonschema accepted a composite run step without a shell"
 fi
 
+section "GitLab CI: the example pipeline, the include template and \`plangate init --gitlab\`'s job"
+# GitLab's CI schema (SchemaStore's, vendored by check-jsonschema); the include
+# template is two documents, its spec:inputs header and its jobs, each checked.
+gitlab_files=(examples/gitlab/.gitlab-ci.yml ci/gitlab/plangate.yml src/config/templates/gitlab-ci.yml)
+python3 - "$work/gitlab" ci/gitlab/plangate.yml <<'PY'
+import pathlib, sys
+out = pathlib.Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
+head, body = pathlib.Path(sys.argv[2]).read_text().split("\n---\n", 1)
+(out / "template-spec.yml").write_text(head + "\n")
+(out / "template-jobs.yml").write_text(body)
+PY
+"$venv/bin/check-jsonschema" --builtin-schema vendor.gitlab-ci examples/gitlab/.gitlab-ci.yml \
+  src/config/templates/gitlab-ci.yml "$work/gitlab/template-spec.yml" "$work/gitlab/template-jobs.yml"
+printf 'plangate:\n  script: [plangate check]\n  when: sometimes\n' >"$work/gitlab/broken.yml"
+if "$venv/bin/check-jsonschema" --builtin-schema vendor.gitlab-ci "$work/gitlab/broken.yml" >/dev/null 2>&1; then
+  fail "check-jsonschema accepted a GitLab job with an unknown \`when\`"
+fi
+"$venv/bin/python" examples/check_gitlab.py "$work/gitlab-runs" "${gitlab_files[@]}"
+"$venv/bin/shellcheck" -s bash "$work"/gitlab-runs/*.sh
+gitlab_mutate() { # PYTHON-EXPR-ON-s
+  python3 -c "import sys; s=open(sys.argv[1]).read(); t=$1; assert t!=s; open(sys.argv[2],'w').write(t)" \
+    examples/gitlab/.gitlab-ci.yml "$work/gitlab/mutant.yml"
+  if "$venv/bin/python" examples/check_gitlab.py "$work/gitlab-mutant-runs" "$work/gitlab/mutant.yml" >/dev/null 2>&1; then
+    fail "check_gitlab.py missed a broken pipeline: $1"
+  fi
+}
+gitlab_mutate "s.replace('GIT_DEPTH: \"0\"', 'GIT_DEPTH: \"20\"')"
+gitlab_mutate "s.replace('    when: always\n    reports:', '    reports:')"
+gitlab_mutate "s.replace(' --rev REV', '')"
+gitlab_mutate "s.replace('  needs:\n    - job: plan\n      artifacts: true\n  before_script:', '  allow_failure: true\n  needs:\n    - job: plan\n      artifacts: true\n  before_script:')"
+gitlab_mutate "s.replace('--junit plangate-junit.xml infra/plan.json', 'infra/plan.json')"
+
 section "workflows: what the READMEs promise (examples/check_workflows.py)"
 "$venv/bin/python" examples/check_workflows.py "$work/runs" "${workflows[@]}"
 # The checker must catch what it is for: each change below breaks one promise.

@@ -111,7 +111,7 @@ command "aws-cloudformation-execute-change-set" {
   programs    = ["aws"]
   words       = ["cloudformation", "execute-change-set"]
   description = "Executes a change set: its deletes and replacements happen."
-  why         = "Describe the change set and judge it with `plangate check` first; executing it is for CI behind that check."
+  why         = "The guard describes the change set (`aws cloudformation describe-change-set`, nested stacks too, in the hook's environment) and judges it by the policy: it runs when nothing in it needs approval. Held when something does, when the command line does not name it (`--change-set-name` with `--stack-name`, or an ARN), or when it cannot be described."
   example     = "aws cloudformation execute-change-set --change-set-name pr-7 --stack-name orders"
 }
 

@@ -61,8 +61,19 @@ pub struct Reading {
     pub plans: Vec<Plan>,
     /// JSON files found in directories that are not plans.
     pub skipped: Vec<Skipped>,
+    /// Plans found again in a walk (a binary plan beside its `show -json`, a
+    /// copy): read once, under the first path.
+    pub duplicates: Vec<Duplicate>,
     /// Files looked at in directories (plans, skipped JSON and other files).
     pub looked_at: usize,
+}
+
+/// A file a walk found that holds a plan already read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Duplicate {
+    pub path: String,
+    /// The path the plan was read under.
+    pub same_as: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -119,6 +130,8 @@ pub fn read_plans_with(
     let mut ordered: Vec<(usize, Plan)> = Vec::new();
     let mut page_order = Vec::new();
     let mut seen = HashSet::new();
+    // The SHA-256 of each walked Terraform plan's JSON, and the path it was read under.
+    let mut documents: std::collections::HashMap<Vec<u8>, String> = Default::default();
     let mut n = 0;
     for arg in args {
         let files = match collect(arg, &mut reading, &mut errors) {
@@ -131,8 +144,24 @@ pub fn read_plans_with(
                 continue;
             }
             n += 1;
-            match read_one(&path, origin, progress) {
-                Ok(Some(Parsed::Plan(plan))) => ordered.push((n, plan)),
+            let mut digest = None;
+            match read_one(&path, origin, progress, &mut digest) {
+                // The same JSON document twice in a walk is one plan; two
+                // files named on the command line are what was asked for.
+                Ok(Some(Parsed::Plan(plan)))
+                    if let Some(first) = digest.as_ref().and_then(|d| documents.get(d)) =>
+                {
+                    reading.duplicates.push(Duplicate {
+                        path: plan.path,
+                        same_as: first.clone(),
+                    });
+                }
+                Ok(Some(Parsed::Plan(plan))) => {
+                    if let Some(d) = digest {
+                        documents.insert(d, plan.path.clone());
+                    }
+                    ordered.push((n, plan))
+                }
                 Ok(Some(Parsed::Page(page))) => {
                     page_order.push(n);
                     pages.push(page);
@@ -212,10 +241,13 @@ fn display(path: &Path) -> String {
 }
 
 /// Read one file. `Ok(None)`: found in a directory and plainly not a plan.
+/// One file; for a file a walk found, `digest` is set to the SHA-256 of the
+/// plan's JSON (a binary plan's `show -json`), its outer whitespace trimmed.
 fn read_one(
     path: &Path,
     origin: Origin,
     progress: &mut dyn FnMut(Progress<'_>),
+    digest: &mut Option<Vec<u8>>,
 ) -> Result<Option<Parsed>, ReadError> {
     let name = if path.as_os_str() == "-" {
         "<stdin>".to_owned()
@@ -227,9 +259,22 @@ fn read_one(
         path: &name,
         bytes: bytes.len() as u64,
     });
-    let parsed = parse_bytes(path, &name, &bytes, origin);
+    let walked = origin == Origin::Walked;
+    let parsed = parse_bytes(path, &name, &bytes, origin, walked.then_some(&mut *digest));
+    if walked
+        && digest.is_none()
+        && let Ok(Some(Parsed::Plan(p))) = &parsed
+        && p.format == crate::model::Format::Terraform
+    {
+        *digest = Some(document_digest(&bytes));
+    }
     progress(Progress::Read { path: &name });
     parsed
+}
+
+fn document_digest(json: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(json.trim_ascii()).to_vec()
 }
 
 fn parse_bytes(
@@ -237,6 +282,7 @@ fn parse_bytes(
     name: &str,
     bytes: &[u8],
     origin: Origin,
+    digest: Option<&mut Option<Vec<u8>>>,
 ) -> Result<Option<Parsed>, ReadError> {
     let name = name.to_owned();
     let named = origin == Origin::Named;
@@ -268,7 +314,7 @@ fn parse_bytes(
             other => other.map(Some),
         },
         Some(b'{' | b'[') => parse::parse_json(&name, bytes).map(Some),
-        _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, bytes, strict),
+        _ if sniff.starts_with(b"PK\x03\x04") => read_zip(path, &name, bytes, strict, digest),
         _ if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") => {
             if strict {
                 Err(ReadError::Utf16 { path: name })
@@ -321,6 +367,7 @@ fn read_zip(
     name: &str,
     bytes: &[u8],
     strict: bool,
+    digest: Option<&mut Option<Vec<u8>>>,
 ) -> Result<Option<Parsed>, ReadError> {
     match binary::is_plan_zip(bytes) {
         Ok(true) if path.as_os_str() == "-" => Err(ReadError::NotAPlan {
@@ -331,6 +378,9 @@ fn read_zip(
         }),
         Ok(true) => {
             let json = binary::show_json(path, name)?;
+            if let Some(digest) = digest {
+                *digest = Some(document_digest(&json));
+            }
             let mut parsed = parse::parse_json(name, &json)?;
             // The configuration it was made from, for `check`'s provenance;
             // `changes` needs none of it, so a snapshot that cannot be read

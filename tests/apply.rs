@@ -10,8 +10,7 @@
 
 mod common;
 
-use common::cases;
-use common::gate::{Gate, PULLS, ZERO, approve};
+use common::applied::{place_plan, reviewed_pull_request};
 use common::github::{self, Reply};
 use common::{stderr, stdout};
 use serde_json::{Value, json};
@@ -32,139 +31,6 @@ approvals {
 }
 "#;
 
-const CASE: &str = "carry-push-deletes";
-const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
-
-struct Applied {
-    g: Gate,
-    config: String,
-    /// The pull request's head: the commit its reviewers approved.
-    reviewed: String,
-}
-
-/// Pull request #7 with step 1 as its head, checked with its plan (which
-/// records the set) and approved by `approver` on that head.
-fn reviewed_pull_request(approver: Option<&str>) -> Applied {
-    let g = Gate::new(CASE);
-    g.gh.learn_check_runs("github-actions");
-    let config = g.config(POLICY);
-    let reviewed = g.steps[1].clone();
-    let pr = github::pull_request(
-        7,
-        github::user("dave", 40, "User"),
-        &g.steps[0],
-        &reviewed,
-        "feature",
-    );
-    std::fs::write(
-        g.file("event.json"),
-        github::pull_request_event("synchronize", pr.clone(), "acme/infra").to_string(),
-    )
-    .unwrap();
-    g.gh.route(PULLS, vec![Reply::json(200, pr)]);
-    g.pushes(vec![github::activity(
-        1,
-        "branch_creation",
-        ZERO,
-        &reviewed,
-        github::user("dave", 40, "User"),
-    )]);
-    place_plan(&g, "plan-at-1.json");
-    let out = g
-        .plangate()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--config",
-            &config,
-            "plan.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(g.gh.check_runs().len(), 1, "the head's set was recorded");
-    if let Some(login) = approver {
-        g.reviews(vec![approve(login, 41, &reviewed)]);
-    }
-    Applied {
-        g,
-        config,
-        reviewed,
-    }
-}
-
-/// The plan where CI makes it: `plan.json` in the work tree (an item names
-/// its plan, so every run must put it at the same path).
-fn place_plan(g: &Gate, name: &str) {
-    std::fs::copy(cases::case_dir(CASE).join(name), g.repo.file("plan.json")).unwrap();
-}
-
-impl Applied {
-    /// A merge commit of `commit` onto step 0, made by GitHub's merge button.
-    fn merge(&self, commit: &str) -> String {
-        let g = &self.g;
-        g.repo.git(&["checkout", "-q", "-B", "trunk", &g.steps[0]]);
-        g.repo.git_as(
-            GITHUB,
-            GITHUB,
-            &[
-                "merge",
-                "-q",
-                "--no-ff",
-                "-m",
-                "Merge pull request #7 from acme/feature",
-                commit,
-            ],
-        );
-        g.repo.head()
-    }
-
-    /// `GET commits/{sha}/pulls` lists pull request #7, merged as `merge`.
-    fn merged_as(&self, merge: &str) {
-        let mut pr = github::pull_request(
-            7,
-            github::user("dave", 40, "User"),
-            &self.g.steps[0],
-            &self.reviewed,
-            "feature",
-        );
-        pr["merged_at"] = json!("2026-01-03T12:00:00Z");
-        pr["merge_commit_sha"] = json!(merge);
-        self.g.gh.route(
-            &format!("/repos/acme/infra/commits/{merge}/pulls?per_page=100"),
-            vec![Reply::json(200, json!([pr]))],
-        );
-    }
-
-    /// `plangate check --apply` on the push of `after` to the default branch.
-    fn apply(&self, after: &str) -> std::process::Output {
-        let g = &self.g;
-        let event = json!({
-            "ref": "refs/heads/main",
-            "before": g.steps[0],
-            "after": after,
-            "repository": github::repository("acme/infra"),
-            "pusher": {"name": "web-flow"},
-        });
-        std::fs::write(g.file("push.json"), event.to_string()).unwrap();
-        g.plangate()
-            .env("GITHUB_EVENT_NAME", "push")
-            .env("GITHUB_EVENT_PATH", g.file("push.json"))
-            .args([
-                "check",
-                "--apply",
-                "--format",
-                "json",
-                "--config",
-                &self.config,
-                "plan.json",
-            ])
-            .output()
-            .unwrap()
-    }
-}
-
 fn report_of(out: &std::process::Output) -> (i32, Value) {
     let code = out.status.code().unwrap();
     assert!(code != 2, "could not decide: {}", stderr(out));
@@ -182,7 +48,7 @@ fn finding<'a>(report: &'a Value, address: &str) -> &'a Value {
 
 #[test]
 fn the_approved_set_applies() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     let merge = a.merge(&a.reviewed.clone());
     a.merged_as(&merge);
     place_plan(&a.g, "plan-at-1.json");
@@ -201,7 +67,7 @@ fn the_approved_set_applies() {
 
 #[test]
 fn a_destroy_no_reviewer_saw_blocks_the_apply() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     // The default branch holds more than the approved head: step 2's delete
     // of the cache came with it (as a concurrent merge would bring it).
     let merge = a.g.steps[2].clone();
@@ -226,7 +92,7 @@ fn a_destroy_no_reviewer_saw_blocks_the_apply() {
 
 #[test]
 fn without_an_approval_the_recorded_set_still_blocks() {
-    let a = reviewed_pull_request(None);
+    let a = reviewed_pull_request(POLICY, None);
     let merge = a.merge(&a.reviewed.clone());
     a.merged_as(&merge);
     place_plan(&a.g, "plan-at-1.json");
@@ -240,7 +106,7 @@ fn without_an_approval_the_recorded_set_still_blocks() {
 
 #[test]
 fn a_direct_push_blocks_every_destructive_item() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     let merge = a.merge(&a.reviewed.clone());
     // No pull request holds the commit.
     a.g.gh.route(
@@ -264,7 +130,7 @@ fn a_direct_push_blocks_every_destructive_item() {
 
 #[test]
 fn an_open_pull_request_is_no_merge() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     let merge = a.merge(&a.reviewed.clone());
     let pr = github::pull_request(
         7,
@@ -285,7 +151,7 @@ fn an_open_pull_request_is_no_merge() {
 
 #[test]
 fn without_a_record_nothing_counts_as_shown() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     let merge = a.merge(&a.reviewed.clone());
     a.merged_as(&merge);
     // The record is made by an app plangate does not trust.
@@ -303,7 +169,7 @@ fn without_a_record_nothing_counts_as_shown() {
 
 #[test]
 fn a_commit_two_merged_pull_requests_claim_cannot_be_told() {
-    let a = reviewed_pull_request(Some("carol"));
+    let a = reviewed_pull_request(POLICY, Some("carol"));
     let merge = a.merge(&a.reviewed.clone());
     let pr = |n: u64| {
         let mut pr = github::pull_request(

@@ -39,6 +39,11 @@ fn an_agent_written_delete_blocks_until_a_human_approves_the_head() {
     let (code, report) = g.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(report["result"], "fail");
+    // As README documents it (this was `git-hub`, serde's kebab case of GitHub).
+    assert_eq!(
+        report["approvals"],
+        serde_json::json!({"kind": "github", "pull_request": 7})
+    );
     let f = finding(&report, "agent-destroy");
     assert_eq!(
         (f["address"].as_str(), f["action"].as_str()),

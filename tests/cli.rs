@@ -441,6 +441,33 @@ fn a_huge_one_line_plan_reads_and_a_truncated_one_fails_with_a_short_message() {
 }
 
 #[test]
+fn init_gitlab_writes_a_job_to_include_and_no_github_workflow() {
+    let repo = common::repo::TestRepo::new();
+    let o = plangate()
+        .current_dir(repo.path())
+        .args(["init", "--gitlab"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let job = fs::read_to_string(repo.file(".gitlab/ci/plangate.yml")).unwrap();
+    // The job examples/ci.sh validates against GitLab's CI schema.
+    assert_eq!(job, include_str!("../src/config/templates/gitlab-ci.yml"));
+    assert!(!repo.file(".github").exists());
+    let said = stdout(&o);
+    assert!(
+        said.contains("include: [{local: .gitlab/ci/plangate.yml}]")
+            && said.contains("PLANGATE_GITLAB_TOKEN"),
+        "{said}"
+    );
+    let o = plangate()
+        .current_dir(repo.path())
+        .args(["init", "--gitlab", "--guard", "codex"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "--gitlab and --guard are different jobs");
+}
+
+#[test]
 fn init_writes_a_configuration_that_reads_and_a_workflow_and_keeps_existing_files() {
     let repo = common::repo::TestRepo::new();
     let run_in = |args: &[&str]| {
@@ -594,4 +621,88 @@ fn json_output_carries_the_error_on_exit_2() {
         .unwrap();
     assert_eq!(code(&o), 2);
     assert!(stdout(&o).is_empty());
+}
+
+/// The same plan found twice in a walk is read once, and the output says
+/// which path it was read under; two files named on the command line are
+/// two plans, as asked.
+#[test]
+fn a_plan_found_twice_in_a_walk_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("a/copy")).unwrap();
+    fs::copy(REPLACE, dir.path().join("a/plan.json")).unwrap();
+    fs::copy(REPLACE, dir.path().join("a/copy/plan.json")).unwrap();
+    fs::copy(
+        "testdata/terraform/create/plan.json",
+        dir.path().join("a/other.json"),
+    )
+    .unwrap();
+    let walk = dir.path().join("a").display().to_string();
+    let o = run(&["changes", "--format", "json", &walk]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let paths: Vec<&str> = doc["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert_eq!(doc["duplicates"].as_array().unwrap().len(), 1, "{doc}");
+    let dup = &doc["duplicates"][0];
+    // The first in the walk's order (by name; `copy/` before `plan.json`) is read.
+    assert!(
+        dup["path"].as_str().unwrap().ends_with("a/plan.json"),
+        "{dup}"
+    );
+    assert!(dup["same_as"].as_str().unwrap().ends_with("copy/plan.json"));
+    assert!(paths.contains(&dup["same_as"].as_str().unwrap()));
+    let human = stdout(&run(&["changes", &walk]));
+    assert!(human.contains("is the same plan as"), "{human}");
+    // Named twice: two plans.
+    let first = dir.path().join("a/plan.json").display().to_string();
+    let second = dir.path().join("a/copy/plan.json").display().to_string();
+    let o = run(&["changes", "--format", "json", &first, &second]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["plans"].as_array().unwrap().len(), 2);
+    // A binary plan beside its `terraform show -json`: one plan (needs the
+    // real terraform, as the test above).
+    let found = Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("v1.11."));
+    if !found {
+        assert!(std::env::var_os("PLANGATE_REQUIRE_TERRAFORM").is_none());
+        return;
+    }
+    let b = dir.path().join("b");
+    fs::create_dir_all(&b).unwrap();
+    fs::copy(BINARY_PLAN, b.join("tfplan")).unwrap();
+    let shown = Command::new("terraform")
+        .args(["show", "-json", "tfplan"])
+        .current_dir(&b)
+        .output()
+        .unwrap();
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    fs::write(b.join("plan.json"), &shown.stdout).unwrap();
+    let o = run(&["changes", "--format", "json", &b.display().to_string()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["plans"].as_array().unwrap().len(), 1, "{doc}");
+    assert!(
+        doc["plans"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("plan.json")
+    );
+    assert!(
+        doc["duplicates"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("tfplan")
+    );
 }

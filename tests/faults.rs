@@ -981,7 +981,7 @@ fn a_comment_that_cannot_be_posted_warns_and_leaves_the_verdict() {
             assert_decides(&run, verdict);
             assert!(
                 run.err
-                    .contains("plangate could not update its pull-request comment"),
+                    .contains("plangate could not update its report comment"),
                 "{what}: {}",
                 run.err
             );

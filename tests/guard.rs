@@ -42,11 +42,16 @@ fn payload(agent: &str, command: &str, cwd: &Path) -> String {
 }
 
 fn guard(stdin: &str, args: &[&str], dir: &Path) -> Output {
+    guard_with(stdin, args, dir, &[])
+}
+
+fn guard_with(stdin: &str, args: &[&str], dir: &Path, env: &[(&str, String)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_plangate"))
         .arg("guard")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -397,4 +402,101 @@ fn init_guard_merges_the_hook_into_the_agents_settings() {
         std::fs::read_to_string(repo.file(".cursor/hooks.json")).unwrap(),
         "{ not json"
     );
+}
+
+/// An `aws` on PATH that answers `describe-change-set` as the AWS CLI does
+/// (`--output json`, pages joined), from testdata/cloudformation, and logs
+/// how it was called. The real CLI needs an account; what it prints is
+/// modelled by those files (see their README).
+fn fake_aws(dir: &Path, root: &str) -> Vec<(&'static str, String)> {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cloudformation");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\ncase \"$*\" in\n  \
+         *--change-set-name\\ missing*) echo 'An error occurred (ChangeSetNotFound) when \
+         calling the DescribeChangeSet operation: ChangeSet [missing] does not exist' >&2; \
+         exit 254;;\n  *Inner-TA7GZ10ZV08Q*) cat '{t}/nested/data-stack-inner.json';;\n  \
+         *DataStack-433Z6JXO967G/*) cat '{t}/nested/data-stack.json';;\n  *) cat '{t}/{root}';;\n\
+         esac\n",
+        log = dir.join("aws.log").display(),
+        t = testdata.display(),
+    );
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let aws = bin.join("aws");
+    std::fs::write(&aws, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    vec![("PATH", path)]
+}
+
+#[test]
+fn an_execute_of_a_change_set_is_judged_by_its_description() {
+    let repo = repository();
+    let tmp = tempfile::tempdir().unwrap();
+    let execute = "aws --region us-east-1 cloudformation execute-change-set \
+                   --change-set-name release-142 --stack-name shop-prod";
+    let env = fake_aws(tmp.path(), "nested/root.json");
+    let out = guard_with(
+        &payload("claude-code", execute, repo.path()),
+        &[],
+        repo.path(),
+        &env,
+    );
+    assert_eq!(taken("claude-code", &out), "deny", "{}", message(&out));
+    let text = message(&out);
+    // The nested stacks' change sets were described too: their deletes count.
+    assert!(
+        text.contains("the change set release-142 of stack shop-prod holds changes")
+            && text.contains("DataStack/Inner/Db")
+            && text.contains("DataStack/SessionsTable"),
+        "{text}"
+    );
+    let log = std::fs::read_to_string(tmp.path().join("aws.log")).unwrap();
+    let calls: Vec<&str> = log.lines().collect();
+    assert_eq!(calls.len(), 3, "{log}");
+    assert_eq!(
+        calls[0],
+        "--region us-east-1 cloudformation describe-change-set --change-set-name release-142 \
+         --stack-name shop-prod --output json"
+    );
+    // A change set that cannot be described is not a pass.
+    let out = guard_with(
+        &payload(
+            "codex",
+            "aws cloudformation execute-change-set --change-set-name missing --stack-name shop-prod",
+            repo.path(),
+        ),
+        &[],
+        repo.path(),
+        &env,
+    );
+    assert_eq!(taken("codex", &out), "deny", "{}", message(&out));
+    assert!(
+        message(&out).contains("ChangeSetNotFound"),
+        "{}",
+        message(&out)
+    );
+    // Nor is one the CLI printed only a page of.
+    let env = fake_aws(tmp.path(), "next-token-alone.json");
+    let out = guard_with(
+        &payload(
+            "cursor",
+            "aws cloudformation execute-change-set --change-set-name x --stack-name shop-prod",
+            repo.path(),
+        ),
+        &[],
+        repo.path(),
+        &env,
+    );
+    assert_eq!(taken("cursor", &out), "deny", "{}", message(&out));
+    // Without the AWS CLI, the guard says what it needs.
+    let out = guard_with(
+        &payload("gemini-cli", execute, repo.path()),
+        &[],
+        repo.path(),
+        &[("PATH", "/nonexistent".to_owned())],
+    );
+    assert_eq!(taken("gemini-cli", &out), "deny", "{}", message(&out));
+    assert!(message(&out).contains("AWS CLI"), "{}", message(&out));
 }

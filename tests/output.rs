@@ -499,3 +499,126 @@ fn snapshot_a_blocked_replace_declared_at_the_head() {
     g.reviews(vec![approve("alice-h", 43, g.head())]);
     snapshot("blocked-replace-at-head", &g, &["--config", &config], 1);
 }
+
+/// Two rules on one change are one change and two rule hits; a destructive
+/// change no rule matches is listed, not left out; and at 80 columns no line
+/// is wider, and no rule id, address or path is cut.
+#[test]
+fn the_report_counts_changes_and_names_what_no_rule_gates_at_80_columns() {
+    let g = gate("carry-push-deletes");
+    // Only the cache: the agent's delete is hit twice (this rule and the
+    // built-in agent-destroy); the human's replace of the database by none.
+    let config = g.config(
+        "rule \"cache-goes\" {\n  description = \"The cache is deleted\"\n  match {\n    \
+         actions = [\"delete\"]\n    addresses = [\"terraform_data.cache\"]\n  }\n  require {\n    \
+         approvals = 1\n  }\n}\n",
+    );
+    let (code, report) = g.check(&["--config", &config]);
+    assert_eq!(code, 1);
+    let ungated = report["ungated"].as_array().unwrap();
+    let gated: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["address"].as_str().unwrap())
+        .collect();
+    assert!(!ungated.is_empty(), "{report}");
+    for u in ungated {
+        assert!(!gated.contains(&u["address"].as_str().unwrap()), "{u}");
+        assert!(["delete", "replace", "forget"].contains(&u["action"].as_str().unwrap()));
+    }
+    let hits = report["findings"].as_array().unwrap().len();
+    let out = g
+        .plangate()
+        .env("COLUMNS", "80")
+        .args(["check", "--config", &config, &g.plan])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!("1 change blocked, 0 approved, 0 with warnings, 0 info ({hits} rule hits, {} not gated)",
+            if ungated.len() == 1 { "1 destructive change".to_owned() } else { format!("{} destructive changes", ungated.len()) })),
+        "{text}"
+    );
+    assert!(
+        text.contains("also destroyed or replaced, not gated"),
+        "{text}"
+    );
+    for u in ungated {
+        assert!(text.contains(u["address"].as_str().unwrap()), "{text}");
+    }
+    assert!(
+        text.contains("rules: "),
+        "the rule line is labelled: {text}"
+    );
+    // GitHub's workflow commands are one line each, whatever the width, and
+    // the repository's own source lines are shown as they are.
+    let source_line = regex::Regex::new(r"^ *\d+ │").unwrap();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with("::") && !source_line.is_match(l))
+    {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    for word in [
+        "agent-destroy",
+        "cache-goes",
+        "terraform_data.cache",
+        "plan.json",
+    ] {
+        assert!(text.contains(word), "{word} is cut or missing:\n{text}");
+    }
+    insta::assert_snapshot!("counts-and-ungated-80-columns", text);
+}
+
+#[test]
+fn quiet_shows_the_blocking_findings_and_the_verdict_only() {
+    let g = gate("carry-push-deletes");
+    let out = g
+        .plangate()
+        .args(["check", "--quiet", &g.plan])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // What a person reads, before the workflow commands Actions gets.
+    let human = |o: &std::process::Output| {
+        let text = stdout(o);
+        text.split("\n::").next().unwrap().to_owned()
+    };
+    let text = human(&out);
+    let loud = human(&g.plangate().args(["check", &g.plan]).output().unwrap());
+    assert!(text.len() < loud.len());
+    assert!(
+        text.contains("blocked:") && text.contains("plangate: fail"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("note:") && !text.contains("destructive set:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fail_on_warning_fails_on_a_warning() {
+    let g = gate("carry-push-deletes");
+    let config = g.config(
+        "rule \"watch-replace\" {\n  description = \"A replace\"\n  severity = \"warning\"\n  \
+         match {\n    actions = [\"replace\"]\n  }\n}\n",
+    );
+    g.reviews(vec![approve("carol", 41, g.head())]);
+    let (code, report) = g.check(&["--config", &config]);
+    let warned = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["status"] == "warning");
+    assert!(warned, "{report}");
+    let (strict, _) = g.check(&["--config", &config, "--fail-on", "warning"]);
+    assert_eq!(strict, 1);
+    assert!(code <= strict);
+}

@@ -264,7 +264,7 @@ fn a_review_without_the_reviewers_type_or_with_a_bot_login_approves_nothing() {
     assert_eq!(code, 1, "{report}");
     assert_eq!(
         ignored_why(&report, "agent-destroy", "carol"),
-        "its reviewer has no `type` in GitHub's answer: plangate cannot tell who approved"
+        "its reviewer has no `type` in the API's answer: plangate cannot tell who approved"
     );
     assert_eq!(
         ignored_why(&report, "agent-destroy", "helper[bot]"),

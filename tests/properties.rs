@@ -1346,6 +1346,7 @@ proptest! {
             },
             plans: vec![gate::PlanSummary { path: "plan.json".into(), format: Format::Terraform, changes: s.changes.len() }],
             commits: gate::commit_table(&findings),
+            ungated: vec![],
             destructive_set: gate::items::identify(&mut findings.clone(), &|_| gate::items::Facts { declaration: gate::items::Declaration::NotFound, deposed: None }),
             findings,
             overrides: config(s.config).policy.overrides().into_iter().cloned().collect(),

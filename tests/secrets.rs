@@ -556,7 +556,7 @@ fn the_token_is_not_in_an_api_error_that_echoes_it() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("could not update its pull-request comment") && stderr.contains("[token]"),
+        stderr.contains("could not update its report comment") && stderr.contains("[token]"),
         "{stderr}"
     );
     leaks.scan_output("check --comment with an API error", &out);

@@ -15,8 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let command = String::from_utf8_lossy(data);
     let parsed = shell::parse(&command);
     let settings = GuardSettings::default();
-    // Every saved plan needs approval here: nothing the command applies is allowed.
-    let mut judge = |_: &str, _: &str| Ok(vec!["delete x (rule)".to_owned()]);
+    // Every saved plan and change set needs approval here: nothing the
+    // command applies is allowed.
+    let mut judge = |_: decide::Target<'_>| Ok(vec!["delete x (rule)".to_owned()]);
     let d = decide::decide(&command, ".", &settings, commands::builtin(), &mut judge);
     assert_eq!(d.answer == GuardAnswer::Allow, d.reasons.is_empty(), "{d:?}");
     if !parsed.unresolved.is_empty() {

@@ -42,52 +42,63 @@ pub enum ApprovalError {
     )]
     Environment { what: String },
 
-    #[error("GitHub rejected the token ({status}) for {path}")]
+    #[error("{service} rejected the token ({status}) for {path}")]
     #[diagnostic(code(plangate::approvals::unauthorized), help("{help}"))]
     Unauthorized {
+        service: &'static str,
         status: u16,
         path: String,
         help: String,
     },
 
-    #[error("GitHub answered {status} for {path}: {message}")]
+    #[error("{service} answered {status} for {path}: {message}")]
     #[diagnostic(code(plangate::approvals::http))]
     Http {
+        service: &'static str,
         status: u16,
         path: String,
         message: String,
     },
 
-    #[error("GitHub could not be reached for {path} after {attempts} attempt(s): {why}")]
+    #[error("{service} could not be reached for {path} after {attempts} attempt(s): {why}")]
     #[diagnostic(
         code(plangate::approvals::unreachable),
         help(
-            "GITHUB_API_URL must name the API; a rate limit or outage may pass: run the job again"
+            "GITHUB_API_URL (or CI_API_V4_URL) must name the API; a rate limit or outage may pass: run the job again"
         )
     )]
     Unreachable {
+        service: &'static str,
         path: String,
         attempts: u32,
         why: String,
     },
 
-    #[error("GitHub's answer for {path} is not what its API documents: {why}")]
+    #[error("{service}'s answer for {path} is not what its API documents: {why}")]
     #[diagnostic(
         code(plangate::approvals::malformed),
         help(
             "plangate will not guess at reviews it cannot read; run the job again, and report it if it persists"
         )
     )]
-    Malformed { path: String, why: String },
+    Malformed {
+        service: &'static str,
+        path: String,
+        why: String,
+    },
 
-    #[error("GitHub's pagination for {path} {why}")]
+    #[error("{service}'s pagination for {path} {why}")]
     #[diagnostic(
         code(plangate::approvals::pagination),
         help(
             "plangate reads every page before deciding, and will not decide on part of the reviews"
         )
     )]
-    Pagination { path: String, why: String },
+    Pagination {
+        service: &'static str,
+        path: String,
+        why: String,
+    },
 
     #[error(
         "the pull request in {source_name} has no `{field}`: plangate cannot tell whether an agent made it"
@@ -119,4 +130,22 @@ pub enum ApprovalError {
         )
     )]
     HeadBranch { number: u64, field: String },
+
+    #[error("plangate cannot read approvals from GitLab: {what}")]
+    #[diagnostic(
+        code(plangate::approvals::gitlab_token),
+        help(
+            "set PLANGATE_GITLAB_TOKEN, as a masked and protected CI/CD variable, to a project or group access token with the `read_api` scope (`api` to keep a merge request note with --comment); the job's own CI_JOB_TOKEN cannot read approvals or a merge request's versions"
+        )
+    )]
+    GitLabEnvironment { what: String },
+
+    #[error("merge request !{iid}: {why}")]
+    #[diagnostic(
+        code(plangate::approvals::gitlab_approvals),
+        help(
+            "plangate counts a GitLab approval only when GitLab shows it was given on the head: the time of each approval (`approved_at`, in GitLab's approvals API since 18.x) after the merge request's last version (`/versions`). Where it cannot show that, plangate does not guess: upgrade GitLab, or run the job again if the merge request was pushed while it ran"
+        )
+    )]
+    GitLabApprovals { iid: u64, why: String },
 }

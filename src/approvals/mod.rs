@@ -14,6 +14,8 @@
 pub mod error;
 pub mod file;
 pub mod github;
+pub mod gitlab;
+pub mod http;
 pub mod pushes;
 
 use std::collections::{HashMap, HashSet};
@@ -212,9 +214,15 @@ pub fn judge(
             _ => x.login.eq_ignore_ascii_case(&r.login),
         };
         let approves = r.state == "APPROVED";
-        let of_head = approves && r.commit_id.as_deref() == Some(head);
+        // What a review whose reviewer cannot be told approved is no one's:
+        // it must not lend "approved the head" to a later review of the same
+        // login (or adding it would turn blocked into approved).
+        let told = missing_user_fact(r).is_none();
+        let of_head = approves && told && r.commit_id.as_deref() == Some(head);
         let carries = match r.commit_id.as_deref() {
-            Some(c) if approves && !of_head && counted.carries(c, commits).is_ok() => Some(c),
+            Some(c) if approves && told && !of_head && counted.carries(c, commits).is_ok() => {
+                Some(c)
+            }
             _ => None,
         };
         match latest.iter_mut().find(|x| same(x.review)) {
@@ -281,11 +289,18 @@ pub fn judge(
             }
             continue;
         }
+        if let Some(missing) = missing_user_fact(review) {
+            ignored.push(ignore(format!(
+                "its reviewer has no `{missing}` in the API's answer: plangate cannot tell who \
+                 approved"
+            )));
+            continue;
+        }
         if !head_approved && carried_from.is_none() {
             let reviewed = review
                 .commit_id
                 .as_deref()
-                .map_or("a commit GitHub no longer has".into(), short);
+                .map_or("a commit the API does not name (GitHub no longer has it, or GitLab shows no push before the approval)".into(), short);
             let not_carried = match review
                 .commit_id
                 .as_deref()
@@ -297,12 +312,6 @@ pub fn judge(
             ignored.push(ignore(format!(
                 "approved {reviewed}, not the head checked ({}){not_carried}",
                 short(head)
-            )));
-            continue;
-        }
-        if let Some(missing) = missing_user_fact(review) {
-            ignored.push(ignore(format!(
-                "its reviewer has no `{missing}` in GitHub's answer: plangate cannot tell who approved"
             )));
             continue;
         }

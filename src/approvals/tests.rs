@@ -479,10 +479,35 @@ fn a_reviewer_missing_login_id_or_type_approves_nothing() {
         assert_eq!(
             why(&a, user),
             format!(
-                "its reviewer has no `{missing}` in GitHub's answer: plangate cannot tell who approved"
+                "its reviewer has no `{missing}` in the API's answer: plangate cannot tell who approved"
             )
         );
     }
+}
+
+#[test]
+fn an_approval_of_the_head_no_one_can_be_told_gave_lends_nothing_to_a_later_review() {
+    // The same login approves the head without an account id, then approves
+    // an older commit with one: the head was never approved by anyone known.
+    let mut no_id = review("carol", 3, "APPROVED", HEAD);
+    no_id.user_id = None;
+    let later = review("carol", 3, "APPROVED", OLD);
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![no_id.clone(), later.clone()]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied, "{a:?}");
+    // Found by tests/properties.rs: with an earlier approval of the older
+    // commit in front, the list above must not pass either (monotone).
+    let a = run(
+        &one(1),
+        &[],
+        &reviews(vec![later.clone(), no_id, later]),
+        &Policy::default(),
+    );
+    assert!(!a.satisfied, "{a:?}");
 }
 
 #[test]

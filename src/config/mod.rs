@@ -136,6 +136,19 @@ pub struct GuardSettings {
     /// Only commands run under these directories (globs over the directory,
     /// relative to the repository's root) are judged; empty: everywhere.
     pub directories: Vec<String>,
+    /// Where an `apply PLANFILE` that needs approval may find it.
+    pub approvals: GuardApprovals,
+}
+
+/// `guard { approvals = … }`: whether an `apply PLANFILE` that needs approval
+/// is judged as `check --apply` judges it (the pull request that merged the
+/// checked-out commit, its recorded destructive set and its reviews).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardApprovals {
+    /// No approval is looked for: the apply is held (the default).
+    None,
+    /// `"github"`: the apply gate's judgement, through the GitHub API.
+    GitHub,
 }
 
 impl Default for GuardSettings {
@@ -145,6 +158,7 @@ impl Default for GuardSettings {
             unresolved: GuardAnswer::Deny,
             commands: Vec::new(),
             directories: Vec::new(),
+            approvals: GuardApprovals::None,
         }
     }
 }
@@ -481,7 +495,28 @@ fn read_guard(reader: &mut Reader, block: &hcl_edit::structure::Block, g: &mut G
             }
         }
     }
-    reader.unknown(f, "`held`, `unresolved`, `commands` or `directories`");
+    if let Some(e) = reader.attribute(&mut f, "approvals")
+        && let Some(v) = reader.string(e, "approvals")
+    {
+        match v.value.as_str() {
+            "none" => g.approvals = GuardApprovals::None,
+            "github" => g.approvals = GuardApprovals::GitHub,
+            other => reader.error(
+                Some(v.span),
+                format!("unknown approvals `{other}`"),
+                "this value",
+                Some(
+                    "`approvals` is \"none\" (an apply that needs approval is held) or \"github\" \
+                     (judged as `check --apply` judges it)"
+                        .into(),
+                ),
+            ),
+        }
+    }
+    reader.unknown(
+        f,
+        "`held`, `unresolved`, `commands`, `directories` or `approvals`",
+    );
 }
 
 fn read_plan(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut Attribution) {
@@ -763,3 +798,6 @@ pub fn repository_name(
 pub const INIT_CONFIG: &str = include_str!("templates/plangate.hcl");
 /// The example workflow that `plangate init` writes.
 pub const INIT_WORKFLOW: &str = include_str!("templates/workflow.yml");
+
+/// The GitLab CI job `plangate init --gitlab` writes (`.gitlab/ci/plangate.yml`).
+pub const INIT_GITLAB: &str = include_str!("templates/gitlab-ci.yml");

@@ -343,6 +343,9 @@ pub struct Report {
     /// evidence for its class (a finding's commits give the sha, the class and
     /// what the commit wrote of that change).
     pub commits: Vec<CommitEntry>,
+    /// The changes that destroy, replace or forget something and that no
+    /// rule gates: shown, so that a reviewer sees every one the counts count.
+    pub ungated: Vec<Ungated>,
     /// Built-in rules the configuration loosened on purpose.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
@@ -353,6 +356,46 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Where the configuration was read from.
     pub config: String,
+}
+
+/// A destructive change no rule matched ("also destroyed or replaced, not gated").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ungated {
+    pub plan: String,
+    pub address: String,
+    pub resource_type: String,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+}
+
+/// Every destructive change of `plans` that no finding is about.
+pub fn ungated(plans: &[Plan], findings: &[Finding]) -> Vec<Ungated> {
+    let gated: std::collections::HashSet<(usize, usize)> = findings
+        .iter()
+        .filter_map(|f| match f.target {
+            Target::Change { plan, change } => Some((plan, change)),
+            _ => None,
+        })
+        .collect();
+    let gated = &gated;
+    plans
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.changes
+                .iter()
+                .enumerate()
+                .filter(move |(ci, c)| c.action.is_destructive() && !gated.contains(&(pi, *ci)))
+                .map(move |(_, c)| Ungated {
+                    plan: p.path.clone(),
+                    address: c.address.clone(),
+                    resource_type: c.resource_type.clone(),
+                    action: c.action,
+                    deposed: c.deposed.clone(),
+                })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -367,12 +410,18 @@ pub enum Verdict {
 pub enum ApprovalSource {
     Preview,
     None,
+    #[serde(rename = "github")]
     GitHub {
         pull_request: u64,
     },
     File {
         path: String,
         pull_request: u64,
+    },
+    /// A GitLab merge request pipeline: the merge request's approvals.
+    #[serde(rename = "gitlab")]
+    GitLab {
+        merge_request: u64,
     },
     /// `--apply`: the approvals of the pull request that merged the commit
     /// (`None`: none did), over the set recorded on its head.

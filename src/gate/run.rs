@@ -11,7 +11,7 @@ use super::{
 };
 use super::{items, record};
 use crate::Error;
-use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub};
+use crate::approvals::{self, ApprovalError, NoTeams, github::GitHub, gitlab::GitLab};
 use crate::attribution::{self, Authorship, Basis, Evidence, Snapshot};
 use crate::classify::pull::{self, PullFacts};
 use crate::config::{self, Config};
@@ -208,6 +208,12 @@ pub fn run(
         .collect();
     notes.extend(head_note);
     notes.extend(provenance_notes);
+    notes.extend(reading.duplicates.iter().map(|d| {
+        format!(
+            "{} is the same plan as {} (the same JSON document): read once, as {}",
+            d.path, d.same_as, d.same_as
+        )
+    }));
     notes.extend(config.policy.warnings.iter().cloned());
     notes.extend(pull_notes);
     notes.extend(push_notes);
@@ -232,6 +238,7 @@ pub fn run(
             })
             .collect(),
         commits: super::commit_table(&findings),
+        ungated: super::ungated(&reading.plans, &findings),
         findings,
         destructive_set,
         overrides: config.policy.overrides().into_iter().cloned().collect(),
@@ -598,6 +605,13 @@ fn pull_facts(
                 PullFacts::read(pr, settings).map_err(|field| refuse(&path, field))?,
             ))
         }
+        ApprovalOption::Auto | ApprovalOption::Preview if gitlab_merge_request(env).is_some() => {
+            let iid = gitlab_merge_request(env).unwrap_or_default();
+            let (path, mr) = GitLab::from_env(env)?.merge_request(iid)?;
+            Ok(Some(
+                approvals::gitlab::pull_facts(&mr).map_err(|field| refuse(&path, field))?,
+            ))
+        }
         ApprovalOption::Auto | ApprovalOption::Preview => {
             let Some(pr) = event.and_then(|e| e.get("pull_request")) else {
                 return Ok(None);
@@ -699,6 +713,43 @@ fn judge(
             ))
         }
         ApprovalOption::Apply => apply(env, findings, set, git, history, config),
+        ApprovalOption::Auto if gitlab_merge_request(env).is_some() => {
+            let iid = gitlab_merge_request(env).unwrap_or_default();
+            let source = ApprovalSource::GitLab { merge_request: iid };
+            if !needs_approval {
+                return Ok((source, Vec::new()));
+            }
+            let mut gitlab = GitLab::from_env(env)?;
+            let reviews = gitlab.reviews(iid)?;
+            let mut notes = vec![
+                "GitLab: who pushed each commit is not read (GitLab's API does not tie a push \
+                 to a merge request's versions), so a pusher of an attributed commit is not \
+                 told apart from other approvers"
+                    .to_owned(),
+            ];
+            if let Some(mr) = reviews.pull_request.as_ref()
+                && !mr.head_sha.eq_ignore_ascii_case(head)
+            {
+                notes.push(format!(
+                    "warning: merge request !{iid} has head {}, but the commit checked is {head} \
+                     (a merged-results pipeline checks out the merge): approvals are given on \
+                     the merge request's head, so none counts here. Plan the head: `git \
+                     checkout $CI_MERGE_REQUEST_SOURCE_BRANCH_SHA` before `terraform plan`",
+                    mr.head_sha
+                ));
+            }
+            super::decide(
+                findings,
+                Approvals::Reviews {
+                    reviews: &reviews,
+                    teams: &mut gitlab,
+                },
+                &only_head,
+                policy,
+                catalog,
+            )?;
+            Ok((source, notes))
+        }
         ApprovalOption::Auto => {
             let number = event
                 .and_then(|e| e.pointer("/pull_request/number"))
@@ -758,6 +809,14 @@ fn judge(
             Ok((source, notes))
         }
     }
+}
+
+/// The merge request of a GitLab merge request pipeline.
+fn gitlab_merge_request(env: &HashMap<String, String>) -> Option<u64> {
+    if env.get("GITLAB_CI").map(String::as_str) != Some("true") {
+        return None;
+    }
+    env.get("CI_MERGE_REQUEST_IID")?.parse().ok()
 }
 
 /// `check --apply`: the plan's items judged against the approvals of the pull
@@ -899,7 +958,7 @@ fn apply(
 /// The pull request that merged `head`: the merged one whose merge commit it
 /// is, or else the only merged one that holds it; `None` when none was merged
 /// (a direct push). Several that could be it cannot be told apart: exit 2.
-fn merged_pull<'a>(
+pub(crate) fn merged_pull<'a>(
     pulls: &'a [approvals::github::PullOfCommit],
     head: &str,
 ) -> Result<Option<&'a approvals::github::PullOfCommit>, Error> {
@@ -1132,6 +1191,7 @@ fn from_record(options: &Options) -> Result<Checked, Error> {
         range: history.range.clone(),
         plans: Vec::new(),
         commits: super::commit_table(&findings),
+        ungated: Vec::new(),
         findings,
         destructive_set: set,
         overrides: config.policy.overrides().into_iter().cloned().collect(),
@@ -1147,11 +1207,7 @@ fn from_record(options: &Options) -> Result<Checked, Error> {
         base: empty(&history.range.base),
         head: empty(&head),
         policy: config.policy,
-        reading: Reading {
-            plans: Vec::new(),
-            skipped: Vec::new(),
-            looked_at: 0,
-        },
+        reading: Reading::default(),
         root,
     })
 }

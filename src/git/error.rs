@@ -38,8 +38,9 @@ pub enum GitError {
     #[diagnostic(
         code(plangate::git::shallow),
         help(
-            "fetch the whole history: with actions/checkout, set `fetch-depth: 0`; \
-             elsewhere run `git fetch --unshallow`"
+            "fetch the whole history: with actions/checkout, set `fetch-depth: 0`; in GitLab \
+             CI, set the job's `variables: GIT_DEPTH: 0` (GitLab fetches 20 commits by \
+             default); elsewhere run `git fetch --unshallow`"
         )
     )]
     Shallow { detail: String },

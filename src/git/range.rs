@@ -19,8 +19,10 @@ pub enum RangeSource {
     PullRequest { number: Option<u64> },
     /// A GitHub Actions `merge_group` event.
     MergeGroup,
-    /// A GitHub Actions `push` event.
+    /// A GitHub Actions `push` event, or a GitLab CI branch pipeline.
     Push,
+    /// A GitLab CI merge request pipeline (`CI_MERGE_REQUEST_IID`).
+    MergeRequest { iid: Option<u64> },
     /// A pre-commit pre-push hook (`PRE_COMMIT_FROM_REF` / `PRE_COMMIT_TO_REF`).
     PreCommit,
     /// The local branch's upstream.
@@ -55,8 +57,8 @@ fn is_zero(rev: &str) -> bool {
 }
 
 impl RangeRequest {
-    /// Decide the range request. Precedence: flags, then GitHub Actions, then a
-    /// pre-commit pre-push hook, then the upstream branch.
+    /// Decide the range request. Precedence: flags, then GitHub Actions, then
+    /// GitLab CI, then a pre-commit pre-push hook, then the upstream branch.
     ///
     /// `env` holds the process environment; `event` the parsed `GITHUB_EVENT_PATH`.
     pub fn new(
@@ -89,6 +91,9 @@ fn request(
     {
         return from_event(var("GITHUB_EVENT_NAME").unwrap_or(""), event, head);
     }
+    if var("GITLAB_CI") == Some("true") {
+        return from_gitlab(&var, head);
+    }
     if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
         return Ok(RangeRequest {
             base: (!is_zero(from)).then(|| from.to_owned()),
@@ -102,6 +107,49 @@ fn request(
         head: head.unwrap_or("HEAD").to_owned(),
         source: RangeSource::Upstream,
         default_branch: None,
+    })
+}
+
+/// GitLab CI: a merge request pipeline's diff base and the commit the job
+/// checked out; a branch pipeline's push (`CI_COMMIT_BEFORE_SHA`, all zeros
+/// for a new branch, which is then compared with the default branch).
+///
+/// In a merged-results pipeline the commit checked out is the merge of the
+/// source and the target branch: the range from the diff base then also
+/// holds the target branch's newer commits, which can only widen what a
+/// finding is attributed to.
+fn from_gitlab<'a>(
+    var: &dyn Fn(&str) -> Option<&'a str>,
+    head: Option<&str>,
+) -> Result<RangeRequest, GitError> {
+    let missing = |what: &str| GitError::NoRange {
+        why: format!("GitLab CI did not set {what}"),
+    };
+    let checked = match head {
+        Some(h) => h.to_owned(),
+        None => var("CI_COMMIT_SHA")
+            .ok_or_else(|| missing("CI_COMMIT_SHA"))?
+            .to_owned(),
+    };
+    let default_branch = var("CI_DEFAULT_BRANCH").map(str::to_owned);
+    if let Some(iid) = var("CI_MERGE_REQUEST_IID") {
+        let base = var("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+            .ok_or_else(|| missing("CI_MERGE_REQUEST_DIFF_BASE_SHA in a merge request pipeline"))?;
+        return Ok(RangeRequest {
+            base: Some(base.to_owned()),
+            head: checked,
+            source: RangeSource::MergeRequest {
+                iid: iid.parse().ok(),
+            },
+            default_branch,
+        });
+    }
+    let before = var("CI_COMMIT_BEFORE_SHA").filter(|b| !is_zero(b));
+    Ok(RangeRequest {
+        base: before.map(str::to_owned),
+        head: checked,
+        source: RangeSource::Push,
+        default_branch,
     })
 }
 
@@ -235,6 +283,48 @@ mod tests {
         let r = request(None, None, &e, None).unwrap();
         assert_eq!((r.base, r.head.as_str()), (None, "abc"));
         assert_eq!(r.source, RangeSource::PreCommit);
+    }
+
+    #[test]
+    fn gitlab_ci_names_the_merge_requests_diff_base_or_the_push() {
+        let e = env(&[
+            ("GITLAB_CI", "true"),
+            ("CI_MERGE_REQUEST_IID", "12"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", "b1"),
+            ("CI_COMMIT_SHA", "h1"),
+            ("CI_DEFAULT_BRANCH", "trunk"),
+        ]);
+        let r = request(None, None, &e, None).unwrap();
+        assert_eq!((r.base.as_deref(), r.head.as_str()), (Some("b1"), "h1"));
+        assert_eq!(r.source, RangeSource::MergeRequest { iid: Some(12) });
+        assert_eq!(r.default_branch.as_deref(), Some("trunk"));
+        let zero = "0".repeat(40);
+        let e = env(&[
+            ("GITLAB_CI", "true"),
+            ("CI_COMMIT_BEFORE_SHA", &zero),
+            ("CI_COMMIT_SHA", "h2"),
+        ]);
+        let r = request(None, None, &e, None).unwrap();
+        assert_eq!((r.base, r.head.as_str()), (None, "h2"), "a new branch");
+        assert_eq!(r.source, RangeSource::Push);
+        let e = env(&[
+            ("GITLAB_CI", "true"),
+            ("CI_COMMIT_BEFORE_SHA", "p"),
+            ("CI_COMMIT_SHA", "h3"),
+        ]);
+        let r = request(None, None, &e, None).unwrap();
+        assert_eq!(r.base.as_deref(), Some("p"));
+        // A merge request pipeline without its diff base names no range.
+        let e = env(&[
+            ("GITLAB_CI", "true"),
+            ("CI_MERGE_REQUEST_IID", "12"),
+            ("CI_COMMIT_SHA", "h1"),
+        ]);
+        let err = request(None, None, &e, None).unwrap_err();
+        assert!(err.to_string().contains("CI_MERGE_REQUEST_DIFF_BASE_SHA"));
+        // Flags still win.
+        let r = request(Some("main"), None, &e, None).unwrap();
+        assert_eq!(r.source, RangeSource::Flags);
     }
 
     #[test]

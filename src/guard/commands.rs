@@ -490,3 +490,125 @@ mod tests {
         );
     }
 }
+
+/// The catalog id whose change set the guard describes and judges.
+pub const EXECUTE_CHANGE_SET: &str = "aws-cloudformation-execute-change-set";
+
+/// What `aws cloudformation describe-change-set` needs to show the change
+/// set that `aws … cloudformation execute-change-set …` would execute: the
+/// same change set, stack, account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetRef {
+    /// `--change-set-name`: a name (with `stack`) or an ARN.
+    pub change_set: String,
+    pub stack: Option<String>,
+    /// The global options that choose the account, region and endpoint
+    /// (`--region`, `--profile`, `--endpoint-url`, `--ca-bundle`,
+    /// `--no-verify-ssl`), as given.
+    pub globals: Vec<String>,
+    /// `AWS_*` assignments before the command (`AWS_PROFILE=prod aws …`).
+    pub env: Vec<(String, String)>,
+}
+
+/// The change set an `execute-change-set` invocation names, or why it cannot
+/// be told from the command line (then it is held as the catalog says).
+pub fn change_set_of(inv: &Invocation) -> Result<ChangeSetRef, String> {
+    let skipped = inv.argv.len() - unwrapped(&inv.argv).len();
+    let argv = &inv.argv[skipped..];
+    if let Some(&i) = inv.dynamic.iter().find(|&&i| i >= skipped) {
+        return Err(format!(
+            "`{}` is known only when the command runs",
+            inv.argv[i]
+        ));
+    }
+    let mut out = ChangeSetRef {
+        change_set: String::new(),
+        stack: None,
+        globals: Vec::new(),
+        env: inv
+            .env
+            .iter()
+            .filter(|(k, _)| k.starts_with("AWS_"))
+            .cloned()
+            .collect(),
+    };
+    let mut words = Vec::new();
+    let mut names = Vec::new();
+    let mut args = argv.iter().skip(1);
+    while let Some(a) = args.next() {
+        let Some(option) = a.strip_prefix("--") else {
+            words.push(a.as_str());
+            continue;
+        };
+        let (key, inline) = match option.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_owned())),
+            None => (option, None),
+        };
+        let mut value = || -> Result<String, String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => args
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| format!("`--{key}` has no value")),
+            }
+        };
+        match key {
+            "region" | "profile" | "endpoint-url" | "ca-bundle" => {
+                let v = value()?;
+                out.globals.extend([format!("--{key}"), v]);
+            }
+            "no-verify-ssl" => out.globals.push("--no-verify-ssl".to_owned()),
+            // Options of how the CLI prints or waits: describe sets its own.
+            "output"
+            | "query"
+            | "color"
+            | "cli-read-timeout"
+            | "cli-connect-timeout"
+            | "cli-binary-format"
+            | "client-request-token" => {
+                value()?;
+            }
+            "debug"
+            | "no-paginate"
+            | "no-cli-pager"
+            | "no-sign-request"
+            | "disable-rollback"
+            | "no-disable-rollback"
+            | "retain-except-on-create"
+            | "no-retain-except-on-create" => {}
+            "change-set-name" => names.push(value()?),
+            "stack-name" => {
+                let v = value()?;
+                if out.stack.replace(v).is_some() {
+                    return Err("`--stack-name` is given twice".to_owned());
+                }
+            }
+            // `--cli-input-json file://…` and the like: the change set is
+            // named where plangate does not read.
+            other => {
+                return Err(format!(
+                    "`--{other}` is an option plangate does not read on execute-change-set"
+                ));
+            }
+        }
+    }
+    if words != ["cloudformation", "execute-change-set"] {
+        return Err(format!(
+            "the words `{}` are not `cloudformation execute-change-set`",
+            words.join(" ")
+        ));
+    }
+    match names.as_slice() {
+        [one] => out.change_set = one.clone(),
+        [] => return Err("no `--change-set-name` is given".to_owned()),
+        _ => return Err("`--change-set-name` is given more than once".to_owned()),
+    }
+    if out.stack.is_none() && !out.change_set.starts_with("arn:") {
+        return Err(format!(
+            "`{}` is a change set's name, and no `--stack-name` says whose",
+            out.change_set
+        ));
+    }
+    Ok(out)
+}

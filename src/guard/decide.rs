@@ -3,7 +3,7 @@
 //! and the strictest answer wins. Pure: reading a plan is the caller's
 //! (`judge_plan`), so is talking to the agent.
 
-use super::commands::{self, Held, Kind};
+use super::commands::{self, ChangeSetRef, EXECUTE_CHANGE_SET, Held, Kind};
 use super::shell::{self, Invocation};
 use crate::config::{GuardAnswer, GuardSettings};
 
@@ -40,20 +40,30 @@ const WHAT_TO_DO: &str = "Do not look for another way to run it (a script, anoth
 /// that the policy holds for approval (empty: nothing needs it).
 pub type PlanFindings = Vec<String>;
 
+/// What must be read before a command can be judged (the caller reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The saved plan at `path` (joined to the directory it runs in), that
+    /// `tool` would apply.
+    Plan { path: &'a str, tool: &'a str },
+    /// The change set an `execute-change-set` would execute.
+    ChangeSet(&'a ChangeSetRef),
+}
+
 /// The ids an apply is known by in `guard { commands = […] }`.
 const APPLY_PLAN: &str = "terraform-apply-plan";
 const APPLY_UNPLANNED: &str = "terraform-apply-unplanned";
 
 /// Decide `command`, run in `cwd` (the directory the agent gave, relative to
-/// the repository's root when it is inside it). `judge_plan(path, tool)`
-/// reads a saved plan and returns what of it needs approval, or why it
-/// cannot be read (which denies: the guard blocks on its own errors).
+/// the repository's root when it is inside it). `judge(target)` reads a
+/// saved plan or a change set and returns what of it needs approval, or why
+/// it cannot be read (which denies: the guard blocks on its own errors).
 pub fn decide(
     command: &str,
     cwd: &str,
     settings: &GuardSettings,
     catalog: &[Held],
-    judge_plan: &mut dyn FnMut(&str, &str) -> Result<PlanFindings, String>,
+    judge: &mut dyn FnMut(Target<'_>) -> Result<PlanFindings, String>,
 ) -> Decision {
     // A shell reading a pipe drops NUL bytes (`terra\0form` runs terraform);
     // control characters have no place in a command an agent shows its user.
@@ -93,14 +103,17 @@ pub fn decide(
     let mut matched: Vec<&str> = Vec::new();
     // An apply of a saved plan is judged as the file is now: another command
     // on the line could write it first (`plan -out=x && apply x`).
-    let applies = parsed
-        .invocations
-        .iter()
-        .any(|i| matches!(commands::kind(i, catalog), Kind::ApplyPlan { .. }));
+    // So is a change set: `create-change-set … && execute-change-set …`.
+    let judged = |i: &Invocation| match commands::kind(i, catalog) {
+        Kind::ApplyPlan { .. } => true,
+        Kind::Held(h) => h.id == EXECUTE_CHANGE_SET && commands::change_set_of(i).is_ok(),
+        _ => false,
+    };
+    let applies = parsed.invocations.iter().any(judged);
     let companions: Vec<String> = parsed
         .invocations
         .iter()
-        .filter(|i| !matches!(commands::kind(i, catalog), Kind::ApplyPlan { .. }))
+        .filter(|i| !judged(i))
         .filter(|i| {
             !i.argv.first().is_some_and(|p| {
                 matches!(
@@ -115,9 +128,10 @@ pub fn decide(
         hold(
             settings.held,
             format!(
-                "an apply of a saved plan must be a command of its own (besides `cd`): `{}` on \
-                 the same line could change the plan after plangate read it; run the plan first, \
-                 then the apply alone",
+                "an apply of a saved plan (or an execute of a change set) must be a command of \
+                 its own (besides `cd`): `{}` on the same line could change what it applies \
+                 after plangate read it; make the plan (or the change set) first, then run the \
+                 apply alone",
                 companions.join("`, `")
             ),
             &mut answer,
@@ -176,6 +190,45 @@ pub fn decide(
         }
         match commands::kind(inv, catalog) {
             Kind::Other => {}
+            Kind::Held(h) if h.id == EXECUTE_CHANGE_SET && named(settings, &h.id) => {
+                matched.push(&h.id);
+                match commands::change_set_of(inv) {
+                    Ok(target) => {
+                        let named = match &target.stack {
+                            Some(stack) => format!("{} of stack {stack}", target.change_set),
+                            None => target.change_set.clone(),
+                        };
+                        match judge(Target::ChangeSet(&target)) {
+                            Ok(findings) if findings.is_empty() => {}
+                            Ok(findings) => hold(
+                                settings.held,
+                                format!(
+                                    "`{shown}` ({}): the change set {named} holds changes that \
+                                     need approval: {}",
+                                    h.id,
+                                    findings.join("; ")
+                                ),
+                                &mut answer,
+                            ),
+                            Err(why) => hold(
+                                GuardAnswer::Deny,
+                                format!(
+                                    "`{shown}`: the change set {named} cannot be judged: {why}"
+                                ),
+                                &mut answer,
+                            ),
+                        }
+                    }
+                    Err(why) => hold(
+                        settings.held,
+                        format!(
+                            "`{shown}` ({}): {} {} (plangate cannot describe it: {why})",
+                            h.id, h.description, h.why
+                        ),
+                        &mut answer,
+                    ),
+                }
+            }
             Kind::Held(h) if named(settings, &h.id) => {
                 matched.push(&h.id);
                 hold(
@@ -222,7 +275,10 @@ pub fn decide(
                 // Joined as written: the edge resolves it on the file system,
                 // where `link/..` is not `.`.
                 let path = join_raw(&base, &plan);
-                match judge_plan(&path, &tool) {
+                match judge(Target::Plan {
+                    path: &path,
+                    tool: &tool,
+                }) {
                     Ok(findings) if findings.is_empty() => {}
                     Ok(findings) => hold(
                         settings.held,
@@ -418,22 +474,27 @@ mod tests {
 
     fn run(command: &str, settings: &GuardSettings) -> (Decision, Vec<String>) {
         let mut asked = Vec::new();
-        let d = decide(
-            command,
-            ".",
-            settings,
-            commands::builtin(),
-            &mut |path, _| {
-                asked.push(path.to_owned());
-                match path {
-                    "infra/destroys.tfplan" => {
-                        Ok(vec!["delete terraform_data.db (agent-destroy)".into()])
-                    }
-                    "infra/broken.tfplan" => Err("not a plan".into()),
-                    _ => Ok(Vec::new()),
+        let d = decide(command, ".", settings, commands::builtin(), &mut |target| {
+            let path = match target {
+                Target::Plan { path, .. } => path.to_owned(),
+                Target::ChangeSet(r) => format!(
+                    "change set {} {:?} {:?} {:?}",
+                    r.change_set, r.stack, r.globals, r.env
+                ),
+            };
+            asked.push(path.clone());
+            match path.as_str() {
+                "infra/destroys.tfplan" => {
+                    Ok(vec!["delete terraform_data.db (agent-destroy)".into()])
                 }
-            },
-        );
+                "infra/broken.tfplan" => Err("not a plan".into()),
+                p if p.starts_with("change set destroys ") => Ok(vec![
+                    "delete Db AWS::RDS::DBInstance (agent-destroy)".into(),
+                ]),
+                p if p.starts_with("change set broken ") => Err("AccessDenied".into()),
+                _ => Ok(Vec::new()),
+            }
+        });
         (d, asked)
     }
 
@@ -503,7 +564,7 @@ mod tests {
                 "docs",
                 &infra_only,
                 commands::builtin(),
-                &mut |_, _| Ok(vec![])
+                &mut |_| Ok(vec![])
             )
             .answer,
             GuardAnswer::Allow
@@ -514,7 +575,7 @@ mod tests {
                 "infra/prod",
                 &infra_only,
                 commands::builtin(),
-                &mut |_, _| Ok(vec![])
+                &mut |_| Ok(vec![])
             )
             .answer,
             GuardAnswer::Deny
@@ -584,5 +645,86 @@ mod tests {
         );
         assert_eq!(join("/repo", "/tmp/x"), "/tmp/x");
         assert_eq!(join("/repo/infra", ".."), "/repo");
+    }
+
+    #[test]
+    fn an_execute_of_a_change_set_is_judged_by_what_it_holds() {
+        let (d, asked) = run(
+            "aws --region eu-west-1 cloudformation execute-change-set --change-set-name ok \
+             --stack-name orders",
+            &GuardSettings::default(),
+        );
+        assert_eq!(d.answer, GuardAnswer::Allow, "{:?}", d.reasons);
+        assert_eq!(
+            asked,
+            [r#"change set ok Some("orders") ["--region", "eu-west-1"] []"#]
+        );
+        // The account and region it would run in are the ones described.
+        let (_, asked) = run(
+            "AWS_PROFILE=prod aws cloudformation execute-change-set --profile=prod \
+             --change-set-name arn:aws:cloudformation:eu-west-1:123456789012:changeSet/ok/1",
+            &GuardSettings::default(),
+        );
+        assert_eq!(
+            asked,
+            [
+                r#"change set arn:aws:cloudformation:eu-west-1:123456789012:changeSet/ok/1 None ["--profile", "prod"] [("AWS_PROFILE", "prod")]"#
+            ]
+        );
+        let (d, _) = run(
+            "aws cloudformation execute-change-set --change-set-name destroys --stack-name orders",
+            &GuardSettings::default(),
+        );
+        assert_eq!(d.answer, GuardAnswer::Deny);
+        assert!(
+            d.reasons[0].contains("the change set destroys of stack orders holds changes")
+                && d.reasons[0].contains("delete Db AWS::RDS::DBInstance"),
+            "{:?}",
+            d.reasons
+        );
+        let asking = GuardSettings {
+            held: GuardAnswer::Ask,
+            ..GuardSettings::default()
+        };
+        let (d, _) = run(
+            "aws cloudformation execute-change-set --change-set-name destroys --stack-name orders",
+            &asking,
+        );
+        assert_eq!(d.answer, GuardAnswer::Ask);
+        // What cannot be described is denied, even where held commands are asked about.
+        let (d, _) = run(
+            "aws cloudformation execute-change-set --change-set-name broken --stack-name orders",
+            &asking,
+        );
+        assert_eq!(d.answer, GuardAnswer::Deny);
+        assert!(
+            d.reasons[0].contains("cannot be judged: AccessDenied"),
+            "{:?}",
+            d.reasons
+        );
+    }
+
+    #[test]
+    fn a_change_set_the_command_line_does_not_name_is_held() {
+        for command in [
+            // Named in a file plangate does not read.
+            "aws cloudformation execute-change-set --cli-input-json file://x.json",
+            // A name without its stack.
+            "aws cloudformation execute-change-set --change-set-name ok",
+            "aws cloudformation execute-change-set --change-set-name ok --change-set-name destroys \
+             --stack-name orders",
+            "aws cloudformation execute-change-set --change-set-name \"$CS\" --stack-name orders",
+            // Made on the same line: it could differ from what was described.
+            "aws cloudformation create-change-set --stack-name orders --change-set-name ok \
+             --template-body file://t.yaml && aws cloudformation execute-change-set \
+             --change-set-name ok --stack-name orders",
+        ] {
+            let (d, asked) = run(command, &GuardSettings::default());
+            assert_eq!(d.answer, GuardAnswer::Deny, "{command}");
+            assert!(!d.reasons.is_empty(), "{command}");
+            if !command.contains("create-change-set") {
+                assert!(asked.is_empty(), "{command}: {asked:?}");
+            }
+        }
     }
 }

@@ -3,14 +3,14 @@
 //! write and the exit code (the binary writes them). Every failure of its own
 //! is the agent's blocking answer, with the reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::commands;
 use super::decide::{self, PlanFindings};
 use super::hook::{self, Agent, Reply};
+use super::{change_set, commands};
 use crate::attribution::{AuthoredBy, Authorship, Basis};
-use crate::config::{self, Config, GuardAnswer};
+use crate::config::{self, Config, GuardAnswer, GuardApprovals};
 use crate::git::Git;
 
 pub struct Options {
@@ -19,6 +19,10 @@ pub struct Options {
     pub config: config::Location,
     /// The process's directory, for a payload that names none.
     pub dir: PathBuf,
+    /// The process environment: the GitHub API's address, repository and
+    /// token when `guard { approvals = "github" }`. The agent's commands
+    /// cannot change the hook's environment.
+    pub env: HashMap<String, String>,
 }
 
 const FIX: &str = "The guard blocks whenever it cannot decide; fix what it says (or ask a person \
@@ -70,7 +74,21 @@ pub fn run(payload: &str, options: &Options) -> Reply {
         &relative,
         &config.guard,
         commands::builtin(),
-        &mut |path, _tool| judge_plan(&base.join(path), &config),
+        &mut |target| match target {
+            decide::Target::Plan { path, .. } => {
+                let held = judge_plan(&base.join(path), &config)?;
+                match (&root, config.guard.approvals) {
+                    (Some(root), GuardApprovals::GitHub) if !held.is_empty() => {
+                        judge_approved(&base.join(path), root, options)
+                    }
+                    _ => Ok(held),
+                }
+            }
+            decide::Target::ChangeSet(target) => {
+                let plans = change_set::describe(target, &cwd)?;
+                Ok(needs_approval(&plans, &config))
+            }
+        },
     );
     hook::reply(
         Some(call.agent),
@@ -142,6 +160,9 @@ fn refuse_loosening_from_the_work_tree(
     if !g.directories.is_empty() {
         loosened.push("`directories`");
     }
+    if g.approvals != GuardApprovals::None {
+        loosened.push("`approvals`");
+    }
     if !config.policy.overrides().is_empty() {
         loosened.push("an `override` of a built-in rule");
     }
@@ -185,6 +206,12 @@ fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
             return Err(format!("{}: {gap}", plan.path));
         }
     }
+    Ok(needs_approval(&reading.plans, config))
+}
+
+/// What of `plans` needs approval by the policy, every change counted as the
+/// agent's (it is the agent that would apply it): one line per finding.
+fn needs_approval(plans: &[crate::model::Plan], config: &Config) -> PlanFindings {
     let agent = Authorship {
         authored_by: AuthoredBy::Agent,
         basis: Basis::Nothing,
@@ -192,22 +219,21 @@ fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
         location: None,
         note: None,
     };
-    let authorship: Vec<BTreeMap<usize, Authorship>> = reading
-        .plans
+    let authorship: Vec<BTreeMap<usize, Authorship>> = plans
         .iter()
         .map(|p| (0..p.changes.len()).map(|i| (i, agent.clone())).collect())
         .collect();
-    let paths = vec![None; reading.plans.len()];
+    let paths = vec![None; plans.len()];
     let findings = crate::gate::evaluate(
         &config.policy,
-        &reading.plans,
+        plans,
         &paths,
         authorship,
         &[],
         "",
         &config.catalog,
     );
-    Ok(findings
+    findings
         .iter()
         .filter_map(|f| {
             let require = f.require.as_ref()?;
@@ -225,11 +251,112 @@ fn judge_plan(path: &Path, config: &Config) -> Result<PlanFindings, String> {
                 require.approvals
             ))
         })
-        .collect())
+        .collect()
+}
+
+/// `guard { approvals = "github" }`: a plan that needs approval, judged as
+/// `plangate check --apply` judges it at the checked-out commit. It is
+/// allowed only when the pull request that merged that commit recorded each
+/// of its destructive items on its head and its reviews approve them; what
+/// still blocks is what the agent is told.
+///
+/// The commits the findings are attributed to (whose authors cannot approve)
+/// run from where the merged pull request's base and the commit meet: the
+/// whole pull request, or more, never only its last commit (a rebase merge
+/// leaves several commits on a first-parent line).
+fn judge_approved(path: &Path, root: &Path, options: &Options) -> Result<PlanFindings, String> {
+    let git = Git::open(root).map_err(|e| flat(&e))?;
+    let head = git
+        .commit_id("HEAD")
+        .map_err(|e| flat(&e))?
+        .ok_or("the repository has no commit checked out, so no pull request approved it")?;
+    // The API's errors speak of a workflow; the guard's API comes from the
+    // hook's environment.
+    let api = |e: crate::approvals::ApprovalError| {
+        format!(
+            "{}. For the guard, the agent's environment gives the API: GITHUB_TOKEN (a token \
+             that reads the repository's pull requests and check runs), GITHUB_REPOSITORY \
+             (owner/name) and, for GitHub Enterprise, GITHUB_API_URL",
+            flat(&e)
+        )
+    };
+    let github = crate::approvals::github::GitHub::from_env(&options.env).map_err(api)?;
+    let pulls = github.pulls_of_commit(&head).map_err(api)?;
+    let Some(pull) = crate::gate::run::merged_pull(&pulls, &head).map_err(|e| flat(&e))? else {
+        return Ok(vec![format!(
+            "the checked-out commit {} came to its branch by no merged pull request, so no \
+             review approved what the plan destroys or replaces (guard {{ approvals = \
+             \"github\" }} allows only an apply at a merged pull request's commit)",
+            &head[..head.len().min(12)]
+        )]);
+    };
+    let pull_base = pull
+        .value
+        .pointer("/base/sha")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| format!("pull request #{} has no `base.sha`", pull.number))?;
+    let base = git
+        .merge_base(pull_base, &head)
+        .map_err(|e| flat(&e))?
+        .ok_or_else(|| {
+            format!(
+                "pull request #{}'s base {pull_base} shares no history with {head}: fetch the \
+                 default branch's history (`git fetch origin`)",
+                pull.number
+            )
+        })?;
+    let checked = crate::gate::run::run(
+        &crate::gate::run::Options {
+            paths: vec![path.display().to_string()],
+            templates: Vec::new(),
+            base: Some(base),
+            head: Some(head),
+            config: options.config.clone(),
+            approvals: crate::gate::run::ApprovalOption::Apply,
+            env: options.env.clone(),
+            dir: root.to_path_buf(),
+            from_record: false,
+            change_set_templates: Vec::new(),
+        },
+        &mut |_| {},
+    )
+    .map_err(|e| flat(&e))?;
+    let report = &checked.report;
+    if report.result == crate::gate::Verdict::Pass {
+        return Ok(Vec::new());
+    }
+    let mut held: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == crate::gate::Status::Blocked)
+        .map(|f| {
+            let mut line = format!("{} {} ({})", f.action.as_str(), f.address, f.rule);
+            if let Some(a) = &f.approval {
+                line.push_str(&format!(
+                    ": {} of {} approval(s) of pull request #{} count",
+                    a.approved_by.len(),
+                    a.required,
+                    pull.number
+                ));
+            }
+            if let Some(note) = &f.note {
+                line.push_str(&format!("; {note}"));
+            }
+            line
+        })
+        .collect();
+    held.extend(report.notes.iter().cloned());
+    if held.is_empty() {
+        held.push(format!(
+            "`plangate check --apply` on this plan does not pass at pull request #{}",
+            pull.number
+        ));
+    }
+    Ok(held)
 }
 
 /// A diagnostic as one line, its help included.
-fn flat(e: &dyn miette::Diagnostic) -> String {
+pub(super) fn flat(e: &dyn miette::Diagnostic) -> String {
     let mut s = e.to_string();
     if let Some(help) = e.help() {
         s.push_str(&format!(" ({help})"));

@@ -142,9 +142,23 @@ pub struct Origin {
     pub line: usize,
 }
 
+impl Origin {
+    /// One of the rules compiled into plangate (`rules/*.hcl` of its source),
+    /// not a file of the repository being checked.
+    pub fn is_builtin(&self) -> bool {
+        read::BUILTIN_RULES
+            .iter()
+            .any(|(path, _)| *path == self.file)
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        if self.is_builtin() {
+            write!(f, "plangate's built-in {}:{}", self.file, self.line)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
     }
 }
 

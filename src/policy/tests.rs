@@ -17,7 +17,20 @@ fn the_built_in_rules_read_and_each_is_documented() {
             rule.id
         );
         assert!(rule.origin.file.starts_with("rules/"), "{}", rule.origin);
+        // Shown as plangate's, not as a file of the repository checked.
+        assert!(
+            rule.origin
+                .to_string()
+                .starts_with("plangate's built-in rules/"),
+            "{}",
+            rule.origin
+        );
     }
+    let own = Origin {
+        file: ".plangate.hcl".into(),
+        line: 3,
+    };
+    assert_eq!(own.to_string(), ".plangate.hcl:3");
     let stateful = policy.rule("agent-destroy-stateful").unwrap();
     assert_eq!(stateful.approvals(), 2);
     assert_eq!(policy.rule("agent-destroy").unwrap().approvals(), 1);
@@ -256,7 +269,7 @@ fn the_approvals_block_reads_and_refuses_what_it_does_not_know() {
 
 #[test]
 fn the_guard_block_reads_and_refuses_what_it_does_not_know() {
-    use crate::config::GuardAnswer;
+    use crate::config::{GuardAnswer, GuardApprovals};
     let config = parse(
         "guard {\n  held = \"ask\"\n  unresolved = \"allow\"\n  commands = [\"terraform-*\"]\n  directories = [\"infra/**\"]\n}\n",
     )
@@ -267,8 +280,16 @@ fn the_guard_block_reads_and_refuses_what_it_does_not_know() {
     assert_eq!(config.guard.directories, ["infra/**"]);
     assert_eq!(parse("").unwrap().guard.held, GuardAnswer::Deny);
     assert_eq!(parse("").unwrap().guard.unresolved, GuardAnswer::Deny);
+    assert_eq!(parse("").unwrap().guard.approvals, GuardApprovals::None);
+    assert_eq!(
+        parse("guard {\n  approvals = \"github\"\n}\n")
+            .unwrap()
+            .guard
+            .approvals,
+        GuardApprovals::GitHub
+    );
     let errors = parse(
-        "guard {\n  held = \"allow\"\n  unresolved = \"maybe\"\n  commands = [\"[\"]\n  when = 1\n}\n",
+        "guard {\n  held = \"allow\"\n  unresolved = \"maybe\"\n  commands = [\"[\"]\n  when = 1\n  approvals = \"yes\"\n}\n",
     )
     .unwrap_err()
     .join("\n");
@@ -277,6 +298,7 @@ fn the_guard_block_reads_and_refuses_what_it_does_not_know() {
         ".plangate.hcl:3:16: unknown unresolved `maybe`",
         ".plangate.hcl:4:15: `[` is not a glob",
         ".plangate.hcl:5:3: unknown key `when` in `guard`",
+        ".plangate.hcl:6:15: unknown approvals `yes`",
     ] {
         assert!(errors.contains(expected), "{expected} not in:\n{errors}");
     }

@@ -17,6 +17,8 @@ struct Document<'a> {
     plans: Vec<PlanView<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     skipped: &'a [Skipped],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    duplicates: &'a [crate::input::Duplicate],
 }
 
 #[derive(Serialize)]
@@ -70,6 +72,7 @@ pub fn json(reading: &Reading) -> String {
             })
             .collect(),
         skipped: &reading.skipped,
+        duplicates: &reading.duplicates,
     };
     // Serializing plain owned data into a String cannot fail.
     serde_json::to_string(&doc).unwrap_or_default()
@@ -93,6 +96,13 @@ pub fn human(reading: &Reading) -> String {
         for s in &reading.skipped {
             let _ = writeln!(out, "  {}: {}", s.path, s.why);
         }
+    }
+    for d in &reading.duplicates {
+        let _ = writeln!(
+            out,
+            "\n{} is the same plan as {}: read once",
+            d.path, d.same_as
+        );
     }
     out
 }

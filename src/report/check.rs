@@ -135,6 +135,9 @@ pub fn source(r: &Report) -> String {
         ApprovalSource::GitHub { pull_request } => {
             format!("approvals of pull request #{pull_request} from GitHub")
         }
+        ApprovalSource::GitLab { merge_request } => {
+            format!("GitLab merge request !{merge_request} approvals")
+        }
         ApprovalSource::File { path, pull_request } => {
             format!("approvals of pull request #{pull_request} from {path}")
         }
@@ -146,15 +149,48 @@ pub fn source(r: &Report) -> String {
     }
 }
 
-/// One line: the verdict and the counts.
+/// How many changes (or files) are in each state, a change's state being
+/// the most pressing of its findings' (blocked, warning, approved, info).
+fn changes_by_status(r: &Report) -> [usize; 4] {
+    let mut seen: Vec<(&crate::gate::Target, &Option<String>, &str)> = Vec::new();
+    let mut counts = [0; 4];
+    for f in ordered(r) {
+        let key = (&f.target, &f.plan, f.address.as_str());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let i = match f.status {
+            Status::Blocked => 0,
+            Status::Warning => 1,
+            Status::Approved => 2,
+            Status::Info => 3,
+        };
+        counts[i] += 1;
+    }
+    counts
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One line: the verdict and the counts, by change (a change several rules
+/// match is one change, and as many rule hits).
 pub fn headline(r: &Report) -> String {
-    let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
+    let [blocked, warning, approved, info] = changes_by_status(r);
+    let hits = plural(r.findings.len(), "rule hit", "rule hits");
+    let ungated = match r.ungated.len() {
+        0 => String::new(),
+        n => format!(
+            ", {} not gated",
+            plural(n, "destructive change", "destructive changes")
+        ),
+    };
     if r.preview() {
         return format!(
-            "plangate preview: {} finding(s) will need approval, {} warning(s), {} info · approvals not checked",
-            count(Status::Blocked),
-            count(Status::Warning),
-            count(Status::Info)
+            "plangate preview: {} will need approval, {warning} with warnings, {info} info ({hits}{ungated}) · approvals not checked",
+            plural(blocked, "change", "changes")
         );
     }
     let verdict = match r.result {
@@ -162,14 +198,35 @@ pub fn headline(r: &Report) -> String {
         Verdict::Fail => "fail",
     };
     format!(
-        "plangate: {verdict} · {} blocked, {} approved, {} warning(s), {} info · {}",
-        count(Status::Blocked),
-        count(Status::Approved),
-        count(Status::Warning),
-        count(Status::Info),
+        "plangate: {verdict} · {} blocked, {approved} approved, {warning} with warnings, {info} info ({hits}{ungated}) · {}",
+        plural(blocked, "change", "changes"),
         source(r)
     )
 }
+
+/// One line per destructive change no rule gates.
+pub fn ungated_lines(r: &Report) -> Vec<String> {
+    r.ungated
+        .iter()
+        .map(|u| {
+            let deposed = u
+                .deposed
+                .as_deref()
+                .map(|d| format!(" (deposed {d})"))
+                .unwrap_or_default();
+            format!(
+                "{} {}{deposed} ({}) in {}",
+                u.action.as_str(),
+                u.address,
+                u.resource_type,
+                u.plan
+            )
+        })
+        .collect()
+}
+
+/// The heading of that list.
+pub const UNGATED: &str = "also destroyed or replaced, not gated (no rule matches them)";
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -283,6 +340,18 @@ pub fn markdown(checked: &Checked) -> String {
                 }
             }
             out.push_str("\n</details>\n");
+        }
+    }
+    let ungated = ungated_lines(r);
+    if !ungated.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**{}{}:**\n",
+            UNGATED[..1].to_uppercase(),
+            &UNGATED[1..]
+        );
+        for line in ungated {
+            let _ = writeln!(out, "- {}", cell(&line));
         }
     }
     for o in &r.overrides {

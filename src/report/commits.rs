@@ -56,6 +56,8 @@ fn source(s: &RangeSource) -> String {
         RangeSource::PullRequest { number: None } => "pull request".into(),
         RangeSource::MergeGroup => "merge group".into(),
         RangeSource::Push => "push".into(),
+        RangeSource::MergeRequest { iid: Some(n) } => format!("merge request !{n}"),
+        RangeSource::MergeRequest { iid: None } => "merge request".into(),
         RangeSource::PreCommit => "pre-push hook".into(),
         RangeSource::Upstream => "upstream branch".into(),
     }

@@ -11,7 +11,10 @@ use miette::{
     SourceSpan,
 };
 
-use super::check::{approval_state, headline, ordered, set_line, short_id, status_word, what, who};
+use super::check::{
+    UNGATED, approval_state, headline, ordered, set_line, short_id, status_word, ungated_lines,
+    what, who,
+};
 use crate::gate::run::Checked;
 use crate::gate::{Finding, Status};
 use crate::policy::Policy;
@@ -95,6 +98,24 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
                 let _ = writeln!(help, "  {}'s approval does not count: {}", i.user, i.why);
             }
         }
+        // Who can give what a team requirement needs, by name.
+        if g.status == Status::Blocked {
+            for approver in g.require.iter().flat_map(|r| &r.from) {
+                if let crate::policy::Approver::Team(name) = approver
+                    && let Some(team) = policy.and_then(|p| p.team(name))
+                {
+                    let _ = writeln!(
+                        help,
+                        "  team:{name} is {}",
+                        if team.members.is_empty() {
+                            "empty: nobody can approve".to_owned()
+                        } else {
+                            team.members.join(", ")
+                        }
+                    );
+                }
+            }
+        }
     }
     if !f.reasons.is_empty() {
         let _ = writeln!(help, "the plan says: {}", f.reasons.join(", "));
@@ -132,6 +153,7 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
         Some(loc) => match checked.text_at(&loc.file, &loc.rev) {
             Some(text) => {
                 let span = line_span(text, loc.lines.start);
+                // Labels are not wrapped: short enough for 80 columns.
                 let label = if loc.rev == checked.report.range.head {
                     format!(
                         "declared here (lines {}–{})",
@@ -139,7 +161,7 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
                     )
                 } else {
                     format!(
-                        "declared here at the base {} (lines {}–{}); this change deletes it",
+                        "deleted: declared here at the base {} (lines {}–{})",
                         short(&loc.rev),
                         loc.lines.start,
                         loc.lines.end
@@ -162,9 +184,10 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
         None => (None, None),
     };
     let rules: Vec<&str> = group.iter().map(|g| g.rule.as_str()).collect();
+    let noun = if rules.len() == 1 { "rule" } else { "rules" };
     FindingDiagnostic {
         message,
-        code: rules.join(", "),
+        code: format!("{noun}: {}", rules.join(", ")),
         severity,
         help: help.trim_end().to_owned(),
         source,
@@ -185,21 +208,38 @@ fn line_span(text: &str, line: usize) -> SourceSpan {
     SourceSpan::new(start.min(text.len()).into(), len.max(1))
 }
 
-/// Render the whole report. `color` chooses the theme; `width` wraps text.
-pub fn render(checked: &Checked, policy: Option<&Policy>, color: bool, width: usize) -> String {
-    let theme = if color {
+/// How the report is shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colours (a terminal that wants them).
+    pub color: bool,
+    /// Columns to wrap at.
+    pub width: usize,
+    /// `--quiet`: the blocking findings and the verdict only.
+    pub quiet: bool,
+}
+
+/// Render the whole report.
+pub fn render(checked: &Checked, policy: Option<&Policy>, style: Style) -> String {
+    let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Rule ids, addresses and paths hold hyphens and dots: wrapping may move
+    // them to the next line, never cut them there.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_context_lines(1);
+        .with_width(style.width)
+        .with_context_lines(1)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let quiet = style.quiet;
     let r = &checked.report;
     let mut out = String::new();
     // Group the findings of one change, keeping the most pressing order.
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
-    for f in ordered(r) {
+    for f in ordered(r).filter(|f| !quiet || f.status == Status::Blocked) {
         let key = (&f.target, &f.plan, &f.address);
         match groups
             .iter_mut()
@@ -216,23 +256,39 @@ pub fn render(checked: &Checked, policy: Option<&Policy>, color: bool, width: us
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }
-    for o in &r.overrides {
-        let _ = writeln!(
-            out,
+    // The lines after the findings wrap as the findings do.
+    let options = textwrap::Options::new(style.width)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .subsequent_indent("    ");
+    let mut line = |text: &str| {
+        out.push_str(&textwrap::fill(text, &options));
+        out.push('\n');
+    };
+    let ungated = ungated_lines(r);
+    if !ungated.is_empty() && !quiet {
+        line(&format!("{UNGATED}:"));
+        for u in ungated {
+            line(&format!("  {u}"));
+        }
+    }
+    for o in r.overrides.iter().filter(|_| !quiet) {
+        line(&format!(
             "override: built-in rule {} ({}) is loosened by {}: {}",
             o.rule,
             o.builtin,
             o.by,
             o.what.join(", ")
-        );
+        ));
     }
-    for n in &r.notes {
-        let _ = writeln!(out, "note: {n}");
+    for n in r.notes.iter().filter(|_| !quiet) {
+        line(&format!("note: {n}"));
     }
-    if let Some(line) = set_line(r) {
-        let _ = writeln!(out, "{line}");
+    if let Some(set) = set_line(r).filter(|_| !quiet) {
+        line(&set);
     }
-    let _ = writeln!(out, "{}", headline(r));
+    line(&headline(r));
     out
 }
 

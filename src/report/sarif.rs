@@ -20,21 +20,42 @@ fn level(s: Severity) -> &'static str {
 /// Locations are repository-relative: a path outside the repository is no
 /// SARIF location at all (code scanning could not show it).
 fn locations(f: &Finding, report: &Report) -> Vec<Value> {
-    let (uri, start, end) = match (&f.location, &f.plan_in_repo) {
+    let Some(place) = place(f, report) else {
+        return Vec::new();
+    };
+    vec![json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": place.path },
+            "region": { "startLine": place.start, "endLine": place.end }
+        }
+    })]
+}
+
+/// A finding's place in the repository, as code review tools point at it.
+pub struct Place {
+    /// Repository-relative, without a leading `./`.
+    pub path: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where a finding points in the repository, if anywhere (shared by SARIF
+/// and GitLab's Code Quality report).
+pub fn place(f: &Finding, report: &Report) -> Option<Place> {
+    let (path, start, end) = match (&f.location, &f.plan_in_repo) {
         (Some(loc), _) if loc.rev == report.range.head => {
             (loc.file.clone(), loc.lines.start, loc.lines.end)
         }
         (_, Some(plan)) => (plan.clone(), 1, 1),
         // A file finding's address is the file's path in the repository.
         (None, None) if f.plan.is_none() => (f.address.clone(), 1, 1),
-        _ => return Vec::new(),
+        _ => return None,
     };
-    vec![json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri.trim_start_matches("./") },
-            "region": { "startLine": start, "endLine": end }
-        }
-    })]
+    Some(Place {
+        path: path.trim_start_matches("./").to_owned(),
+        start,
+        end,
+    })
 }
 
 pub fn sarif(report: &Report, policy: &Policy) -> String {

@@ -149,6 +149,8 @@ impl Gate {
             .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
             .env("GITHUB_OUTPUT", self.file("output.txt"))
             .env("PLANGATE_HTTP_BACKOFF_MS", "1")
+            .env_remove("GITLAB_CI")
+            .env_remove("COLUMNS")
             .env_remove("PRE_COMMIT_FROM_REF")
             .env_remove("PRE_COMMIT_TO_REF");
         cmd

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod applied;
 pub mod cases;
 pub mod gate;
 pub mod github;
@@ -35,7 +36,9 @@ pub fn plangate() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_plangate"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS");
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env_remove("COLUMNS");
     cmd
 }
 

@@ -301,7 +301,7 @@ case_agent_delete() {
     "(claude-code)" \
     "agent-destroy (blocked): An agent-written change deletes or replaces a resource" \
     "because author Claude <noreply@anthropic.com> is claude-code" \
-    "plangate: fail · 1 blocked, 0 approved"
+    "plangate: fail · 1 change blocked, 0 approved"
   expect_eq "the remote's main after the refused push" "$(git rev-parse origin/main)" "$base"
   expect_eq "report: range.source.kind" "$(report_field range.source.kind)" pre-commit
   expect_eq "report: range.base" "$(report_field range.base)" "$base"
@@ -316,7 +316,7 @@ case_agent_delete() {
   expect_text "needs approval: delete of terraform_data.orders_db (terraform_data) in plan.json" \
     "agent-destroy (needs approval): An agent-written change deletes or replaces a resource" \
     "will need 1 approval" \
-    "plangate preview: 1 finding(s) will need approval"
+    "plangate preview: 1 change will need approval"
   expect_no_text "blocked"
   expect_eq "the remote's main after the push" "$(git rev-parse origin/main)" "$head"
   done_
@@ -335,7 +335,7 @@ case_clean() {
   expect_status 0
   expect_line '^plangate \(what this push will need\)\.+Passed$'
   expect_line '^plangate \(block what needs approval\)\.+Passed$'
-  expect_text "plangate preview: 0 finding(s) will need approval, 0 warning(s), 0 info"
+  expect_text "plangate preview: 0 changes will need approval, 0 with warnings, 0 info"
   expect_eq "the remote's main after the push" "$(git rev-parse origin/main)" "$(git rev-parse HEAD)"
   done_
 }
@@ -420,7 +420,7 @@ case_new_branch() {
   expect_status nonzero
   expect_line '^plangate \(what this push will need\)\.+Passed$'
   expect_line '^plangate \(block what needs approval\)\.+Failed$'
-  expect_text "plangate preview: 1 finding(s) will need approval" "plangate: fail · 1 blocked"
+  expect_text "plangate preview: 1 change will need approval" "plangate: fail · 1 change blocked"
   expect_eq "report: range.source.kind" "$(report_field range.source.kind)" pre-commit
   expect_eq "report: range.merge_base" "$(report_field range.merge_base)" "$main"
   expect_eq "report: the one commit attributed" "$(report_field findings.0.commits.0.sha)" "$(git rev-parse HEAD)"
@@ -454,7 +454,7 @@ case_two_branches() {
   run git push origin b-agent
   show "git push origin b-agent"
   expect_status nonzero
-  expect_text "plangate: fail · 1 blocked"
+  expect_text "plangate: fail · 1 change blocked"
 
   run git push origin a-docs b-agent
   show "git push origin a-docs b-agent"
@@ -505,7 +505,7 @@ case_manual() {
   run "$pre_commit" run --hook-stage manual plangate
   show "pre-commit run --hook-stage manual plangate"
   expect_status 0
-  expect_text "plangate preview: 1 finding(s) will need approval"
+  expect_text "plangate preview: 1 change will need approval"
   done_
 }
 
@@ -524,7 +524,7 @@ case_try_repo() {
   show "pre-commit try-repo … plangate-strict --from-ref BASE --to-ref HEAD"
   expect_status 1
   expect_line '^plangate \(block what needs approval\)\.+Failed$'
-  expect_text "- exit code: 1" "plangate: fail · 1 blocked"
+  expect_text "- exit code: 1" "plangate: fail · 1 change blocked"
   done_
 }
 

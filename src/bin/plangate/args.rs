@@ -14,6 +14,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The normalized change list of each plan, no policy
@@ -73,6 +75,7 @@ Examples:
   plangate check --config-ref origin/main plans/
   plangate check --approvals reviews.json --event event.json --base main plan.json
   plangate check --format sarif plan.json > plangate.sarif
+  plangate check --codequality gl-code-quality.json --junit plangate.xml plan.json
   plangate check --from-record     # on pull_request_review, in GitHub Actions
   plangate check --apply plan.json # after the merge, before terraform apply")]
     Check {
@@ -105,14 +108,28 @@ Examples:
         /// change sets; repeat for several
         #[arg(long, value_name = "[STACK=]FILE", conflicts_with = "from_record")]
         change_set_template: Vec<String>,
+        /// Show only the blocking findings and the verdict (human format)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Exit 1 on blocked findings (`error`, the default), or on warnings too (`warning`)
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
         /// Also write the JSON report to FILE (whatever --format is)
         #[arg(long, value_name = "FILE")]
         report: Option<String>,
         /// Also write the report as SARIF to FILE (for code scanning)
         #[arg(long, value_name = "FILE")]
         sarif: Option<String>,
+        /// Also write the report as GitLab's Code Quality report to FILE (`artifacts: reports:
+        /// codequality`)
+        #[arg(long, value_name = "FILE")]
+        codequality: Option<String>,
+        /// Also write the report as JUnit XML to FILE (`artifacts: reports: junit`)
+        #[arg(long, value_name = "FILE")]
+        junit: Option<String>,
         /// In GitHub Actions, keep one pull-request comment with the report, updated in place
-        /// (needs `pull-requests: write`)
+        /// (needs `pull-requests: write`); in a GitLab merge request pipeline, one merge request
+        /// note (needs the `api` scope)
         #[arg(long)]
         comment: bool,
         /// Judge the pull request's reviews against the destructive set recorded when its head
@@ -174,6 +191,10 @@ Examples:
         /// settings file that is there)
         #[arg(long, value_enum, value_name = "AGENT", conflicts_with = "force")]
         guard: Option<GuardAgent>,
+        /// For GitLab CI: write `.gitlab/ci/plangate.yml` (a job to include from
+        /// .gitlab-ci.yml) instead of the GitHub workflow
+        #[arg(long, conflicts_with = "guard")]
+        gitlab: bool,
     },
     /// Print shell completions
     #[command(
@@ -218,6 +239,12 @@ pub enum GuardAgent {
     Cursor,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Warning,
+    Error,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ChangesFormat {
     Human,
@@ -231,4 +258,8 @@ pub enum CheckFormat {
     Sarif,
     Github,
     Markdown,
+    /// GitLab's Code Quality report (a JSON array of issues)
+    Codequality,
+    /// JUnit XML: a test suite per plan, a failing test case per blocked finding
+    Junit,
 }

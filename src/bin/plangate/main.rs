@@ -32,6 +32,24 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Errors wrap as the report does: at COLUMNS (else the terminal's width),
+    // never cutting a path, rule id or address at a hyphen.
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    let _ = miette::set_hook(Box::new(move |_| {
+        let opts = miette::MietteHandlerOpts::new()
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        Box::new(
+            match columns {
+                Some(width) => opts.width(width.max(40)),
+                None => opts,
+            }
+            .build(),
+        )
+    }));
     // A panic is a bug; it must still end as "could not decide", never as a pass.
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(code) => code,
@@ -40,20 +58,44 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
-    // A pipeline into `jq` has an error to read, too.
-    let json = matches!(
-        cli.command,
+    // A machine-read format still gets one document on exit 2 (a pipeline
+    // into `jq` has an error to read, too).
+    let error_format = match &cli.command {
         Command::Check {
             format: CheckFormat::Json,
             ..
-        } | Command::Changes {
-            format: ChangesFormat::Json,
-            ..
-        } | Command::Commits {
+        }
+        | Command::Changes {
             format: ChangesFormat::Json,
             ..
         }
-    );
+        | Command::Commits {
+            format: ChangesFormat::Json,
+            ..
+        } => Some(CheckFormat::Json),
+        Command::Check {
+            format: f @ (CheckFormat::Junit | CheckFormat::Codequality),
+            ..
+        } => Some(*f),
+        _ => None,
+    };
+    // So do the report files `check` was asked to write.
+    let error_files: Vec<(String, CheckFormat)> = match &cli.command {
+        Command::Check {
+            report,
+            codequality,
+            junit,
+            ..
+        } => [
+            (report, CheckFormat::Json),
+            (codequality, CheckFormat::Codequality),
+            (junit, CheckFormat::Junit),
+        ]
+        .into_iter()
+        .filter_map(|(path, f)| path.clone().map(|p| (p, f)))
+        .collect(),
+        _ => Vec::new(),
+    };
     let result = match cli.command {
         Command::Changes { format, paths } => changes(format, &paths),
         Command::Commits {
@@ -74,10 +116,14 @@ fn run(cli: Cli) -> ExitCode {
             change_set_template,
             report,
             sarif,
+            codequality,
+            junit,
             comment,
             from_record,
             apply,
             paths,
+            quiet,
+            fail_on,
         } => {
             let approvals = match (preview, approvals) {
                 _ if apply => ApprovalOption::Apply,
@@ -87,8 +133,12 @@ fn run(cli: Cli) -> ExitCode {
             };
             let outputs = Outputs {
                 preview,
+                quiet,
+                fail_on,
                 report,
                 sarif,
+                codequality,
+                junit,
                 comment,
             };
             let inputs = Inputs {
@@ -102,7 +152,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Init {
             guard: Some(agent), ..
         } => init_guard(guard_agent(agent)),
-        Command::Init { force, .. } => init(force),
+        Command::Init { force, gitlab, .. } => init(force, gitlab),
         Command::Guard { agent, config } => Ok(guard(agent, &config)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -125,7 +175,14 @@ fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(failure) => {
-            if json && let Some(doc) = error_json(&failure) {
+            for (path, format) in &error_files {
+                if let Some(doc) = error_document(&failure, *format) {
+                    let _ = std::fs::write(path, doc);
+                }
+            }
+            if let Some(format) = error_format
+                && let Some(doc) = error_document(&failure, format)
+            {
                 let _ = std::io::stdout().write_all(doc.as_bytes());
             }
             report_failure(failure);
@@ -150,17 +207,16 @@ impl<E: Into<plangate::Error>> From<E> for Failure {
 
 /// With `--format json`, exit 2 still prints one JSON document: `"result":
 /// "error"` and each problem's code, message and help (stderr keeps the
-/// rendered diagnostics).
-fn error_json(failure: &Failure) -> Option<String> {
+/// rendered diagnostics). JUnit and Code Quality get their own kind of
+/// document with the same problems, so a report artifact is never empty.
+fn error_document(failure: &Failure, format: CheckFormat) -> Option<String> {
     use miette::Diagnostic;
-    let one = |d: &dyn Diagnostic| {
-        serde_json::json!({
-            "code": d.code().map(|c| c.to_string()),
-            "message": d.to_string(),
-            "help": d.help().map(|h| h.to_string()),
-        })
+    let one = |d: &dyn Diagnostic| report::errors::Problem {
+        code: d.code().map(|c| c.to_string()),
+        message: d.to_string(),
+        help: d.help().map(|h| h.to_string()),
     };
-    let errors: Vec<serde_json::Value> = match failure {
+    let errors: Vec<report::errors::Problem> = match failure {
         Failure::Plangate(plangate::Error::Read(e)) => e.errors.iter().map(|e| one(e)).collect(),
         Failure::Plangate(plangate::Error::Config(e)) => e.errors.iter().map(|e| one(e)).collect(),
         Failure::Plangate(e) => vec![one(e)],
@@ -168,8 +224,11 @@ fn error_json(failure: &Failure) -> Option<String> {
         // Standard output is what failed: nothing can be written to it.
         Failure::Output(_) => return None,
     };
-    let doc = serde_json::json!({"version": 1, "result": "error", "errors": errors});
-    Some(format!("{doc}\n"))
+    Some(match format {
+        CheckFormat::Junit => report::errors::junit(&errors),
+        CheckFormat::Codequality => report::errors::codequality(&errors),
+        _ => report::errors::json(&errors),
+    })
 }
 
 fn report_failure(failure: Failure) {
@@ -281,6 +340,7 @@ fn guard(agent: Option<args::GuardAgent>, config: &ConfigArgs) -> ExitCode {
                     rev: config.config_ref.clone(),
                 },
                 dir,
+                env: std::env::vars().collect(),
             },
         ),
         (Err(e), _) | (_, Err(e)) => hook::reply(
@@ -349,10 +409,18 @@ fn init_guard(agent: plangate::guard::hook::Agent) -> Result<ExitCode, Failure> 
 /// What `check` writes besides its output.
 struct Outputs {
     preview: bool,
+    /// `--quiet`: the blocking findings and the verdict only.
+    quiet: bool,
+    /// `--fail-on`: whether a warning fails the run too.
+    fail_on: args::FailOn,
     /// `--report FILE`: the JSON report.
     report: Option<String>,
     /// `--sarif FILE`: the SARIF report.
     sarif: Option<String>,
+    /// `--codequality FILE`: GitLab's Code Quality report.
+    codequality: Option<String>,
+    /// `--junit FILE`: JUnit XML.
+    junit: Option<String>,
     /// `--comment`: the sticky pull-request comment.
     comment: bool,
 }
@@ -403,12 +471,19 @@ fn check(
     let mut text = match format {
         CheckFormat::Json => report::check::json(&checked.report) + "\n",
         CheckFormat::Sarif => report::sarif::sarif(&checked.report, &checked.policy) + "\n",
+        CheckFormat::Codequality => report::codequality::codequality(&checked.report) + "\n",
+        CheckFormat::Junit => report::junit::junit(&checked.report),
         CheckFormat::Markdown => report::check::markdown(&checked),
         CheckFormat::Github => report::check::github(&checked),
         CheckFormat::Human => {
             let color =
                 std::io::stdout().is_terminal() && env.get("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::human::render(&checked, Some(&checked.policy), color, 100)
+            let style = report::human::Style {
+                color,
+                width: width(&env),
+                quiet: outputs.quiet,
+            };
+            report::human::render(&checked, Some(&checked.policy), style)
         }
     };
     if in_actions && matches!(format, CheckFormat::Human) {
@@ -416,7 +491,18 @@ fn check(
     }
     // The verdict is decided before anything is written: a failure to write
     // an output is exit 2, never a pass.
-    let code = checked.report.exit_code(outputs.preview);
+    let mut code = checked.report.exit_code(outputs.preview);
+    // `--fail-on warning`: a warning fails the run as a blocked finding does.
+    if outputs.fail_on == args::FailOn::Warning
+        && !outputs.preview
+        && checked
+            .report
+            .findings
+            .iter()
+            .any(|f| f.status == gate::Status::Warning)
+    {
+        code = 1;
+    }
     if let Some(path) = &outputs.report {
         std::fs::write(path, report::check::json(&checked.report) + "\n")
             .map_err(Failure::Output)?;
@@ -427,6 +513,16 @@ fn check(
             report::sarif::sarif(&checked.report, &checked.policy) + "\n",
         )
         .map_err(Failure::Output)?;
+    }
+    if let Some(path) = &outputs.codequality {
+        std::fs::write(
+            path,
+            report::codequality::codequality(&checked.report) + "\n",
+        )
+        .map_err(Failure::Output)?;
+    }
+    if let Some(path) = &outputs.junit {
+        std::fs::write(path, report::junit::junit(&checked.report)).map_err(Failure::Output)?;
     }
     if in_actions {
         if let Some(summary) = env.get("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
@@ -440,7 +536,7 @@ fn check(
         // The comment reports the verdict; it does not decide it. A comment
         // that cannot be posted is said loudly and leaves the exit code alone.
         if let Err(why) = post_comment(&checked, &env) {
-            let message = format!("plangate could not update its pull-request comment: {why}");
+            let message = format!("plangate could not update its report comment: {why}");
             eprintln!("{message}");
             if in_actions {
                 text.push_str(&format!(
@@ -452,6 +548,23 @@ fn check(
     }
     write_stdout(&text)?;
     Ok(ExitCode::from(code))
+}
+
+/// The columns the report wraps at: `COLUMNS` when it is a number, else the
+/// terminal's width, else 100 (a CI log is wide; an unknown width is not 0).
+/// At least 40, so that a report never wraps word by word.
+fn width(env: &HashMap<String, String>) -> usize {
+    let columns = env
+        .get("COLUMNS")
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    let terminal = || {
+        std::io::stdout()
+            .is_terminal()
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(w, _)| usize::from(w.0))
+    };
+    columns.or_else(terminal).unwrap_or(100).max(40)
 }
 
 fn append(path: &str, text: &str) -> Result<(), Failure> {
@@ -488,6 +601,15 @@ fn step_outputs(checked: &gate::run::Checked, report: Option<&str>) -> String {
 
 fn post_comment(checked: &gate::run::Checked, env: &HashMap<String, String>) -> Result<(), String> {
     let number = match &checked.report.approvals {
+        gate::ApprovalSource::GitLab { merge_request } => {
+            let gitlab =
+                plangate::approvals::gitlab::GitLab::from_env(env).map_err(|e| with_help(&e))?;
+            let body = format!("{COMMENT_MARKER}\n{}", report::check::markdown(checked));
+            return gitlab
+                .upsert_note(*merge_request, COMMENT_MARKER, &body)
+                .map(|_| ())
+                .map_err(|e| with_help(&e));
+        }
         gate::ApprovalSource::GitHub { pull_request }
         | gate::ApprovalSource::File { pull_request, .. } => *pull_request,
         _ => {
@@ -503,25 +625,36 @@ fn post_comment(checked: &gate::run::Checked, env: &HashMap<String, String>) -> 
                 .ok_or("not running on a pull request")?
         }
     };
-    let github = plangate::approvals::github::GitHub::from_env(env).map_err(|e| e.to_string())?;
+    let github = plangate::approvals::github::GitHub::from_env(env).map_err(|e| with_help(&e))?;
     let body = format!("{COMMENT_MARKER}\n{}", report::check::markdown(checked));
     github
         .upsert_comment(number, COMMENT_MARKER, &body)
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| with_help(&e))
+}
+
+/// A diagnostic's message and its help, on one line.
+fn with_help(e: &dyn miette::Diagnostic) -> String {
+    match e.help() {
+        Some(help) => format!("{e} ({help})"),
+        None => e.to_string(),
+    }
 }
 
 /// `plangate init`: a commented configuration and an example workflow.
-fn init(force: bool) -> Result<ExitCode, Failure> {
+fn init(force: bool, gitlab: bool) -> Result<ExitCode, Failure> {
     let root = Git::open(&std::env::current_dir().map_err(Failure::Output)?)
         .map(|g| g.root().to_path_buf())
         .unwrap_or_else(|_| std::path::PathBuf::from("."));
     let files = [
         (root.join(config::FILE_NAME), config::INIT_CONFIG),
-        (
-            root.join(".github/workflows/plangate.yml"),
-            config::INIT_WORKFLOW,
-        ),
+        match gitlab {
+            true => (root.join(".gitlab/ci/plangate.yml"), config::INIT_GITLAB),
+            false => (
+                root.join(".github/workflows/plangate.yml"),
+                config::INIT_WORKFLOW,
+            ),
+        },
     ];
     if !force && let Some((existing, _)) = files.iter().find(|(p, _)| p.exists()) {
         return Err(Failure::Other(miette::miette!(
@@ -539,7 +672,18 @@ fn init(force: bool) -> Result<ExitCode, Failure> {
         std::fs::write(path, text).map_err(Failure::Output)?;
         said.push_str(&format!("wrote {}\n", path.display()));
     }
-    said.push_str("next: edit .plangate.hcl, replace <owner> in the workflow, and make the job a required check\n");
+    said.push_str(match gitlab {
+        true => {
+            "next: edit .plangate.hcl; in .gitlab/ci/plangate.yml replace OWNER and REV and name \
+             your plan job; add `include: [{local: .gitlab/ci/plangate.yml}]` to .gitlab-ci.yml; \
+             set PLANGATE_GITLAB_TOKEN (a project access token with read_api) as a masked, \
+             protected CI/CD variable; and turn on \"Pipelines must succeed\"\n"
+        }
+        false => {
+            "next: edit .plangate.hcl, replace <owner> in the workflow, and make the job a \
+             required check\n"
+        }
+    });
     write_stdout(&said)?;
     Ok(ExitCode::SUCCESS)
 }

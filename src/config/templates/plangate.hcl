@@ -78,4 +78,5 @@ approvals {
 # guard {
 #   held       = "deny" # or "ask"
 #   unresolved = "deny" # or "ask" or "allow"
+#   approvals  = "none" # or "github": an apply a merged pull request approved runs
 # }

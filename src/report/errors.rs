@@ -1,0 +1,78 @@
+//! What a machine-read output holds when plangate could not decide (exit 2):
+//! the problems, each with its code, message and help, in the output's own
+//! kind of document.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::junit::escape;
+
+/// One problem that kept plangate from deciding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub code: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    fn text(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}\nhelp: {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// `{"version": 1, "result": "error", "errors": […]}`.
+pub fn json(errors: &[Problem]) -> String {
+    format!(
+        "{}\n",
+        json!({"version": 1, "result": "error", "errors": errors})
+    )
+}
+
+/// One test case in error per problem.
+pub fn junit(errors: &[Problem]) -> String {
+    let n = errors.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"plangate\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">\n  \
+         <testsuite name=\"plangate\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\">\n"
+    ));
+    for e in errors {
+        let code = e.code.as_deref().unwrap_or("plangate::error");
+        out.push_str(&format!(
+            "    <testcase classname=\"plangate\" name=\"plangate could not decide: {}\">\n      \
+             <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>\n",
+            escape(code),
+            escape(code),
+            escape(&e.message),
+            escape(&e.text())
+        ));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// One blocker issue per problem, on the repository's configuration file
+/// (a Code Quality issue needs a path; the problem has none of its own).
+pub fn codequality(errors: &[Problem]) -> String {
+    let issues: Vec<serde_json::Value> = errors
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let code = e.code.as_deref().unwrap_or("plangate::error");
+            json!({
+                "type": "issue",
+                "check_name": code,
+                "description": format!("plangate could not decide: {}", e.text()),
+                "categories": ["Security"],
+                "severity": "blocker",
+                "fingerprint": format!("plangate-error-{i}-{code}"),
+                "location": { "path": ".plangate.hcl", "lines": { "begin": 1 } },
+            })
+        })
+        .collect();
+    format!("{}\n", serde_json::Value::Array(issues))
+}
