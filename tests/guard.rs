@@ -500,3 +500,21 @@ fn an_execute_of_a_change_set_is_judged_by_its_description() {
     assert_eq!(taken("gemini-cli", &out), "deny", "{}", message(&out));
     assert!(message(&out).contains("AWS CLI"), "{}", message(&out));
 }
+
+#[test]
+fn an_exception_in_the_work_tree_is_a_loosening_the_guard_refuses() {
+    let repo = repository();
+    repo.write(
+        ".plangate.hcl",
+        "exception \"logs\" {\n  rule = \"agent-destroy\"\n  addresses = [\"aws_s3_bucket.logs\"]\n  reason = \"r\"\n  expires = \"2099-01-01\"\n}\n",
+    );
+    for agent in AGENTS {
+        let (answer, out) = ask(agent, &repo, "terraform destroy -auto-approve");
+        assert_eq!(answer, "deny", "{agent}: {}", message(&out));
+        assert!(
+            message(&out).contains("loosens the guard (an `exception`)"),
+            "{agent}: {}",
+            message(&out)
+        );
+    }
+}

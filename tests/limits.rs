@@ -169,10 +169,23 @@ fn a_configuration_with_thousands_of_errors_reports_each_once() {
         .map(|i| format!("rule \"r{i}\" {{\n  bogus = 1\n}}\n"))
         .collect();
     let errors = config::parse(SourceFile::new("p.hcl", text)).unwrap_err();
-    // Per rule: the unknown key, and no `match`.
-    assert_eq!(errors.errors.len(), 6000);
-    let last = common::flat(&common::render(errors.errors.last().unwrap()));
-    assert!(last.contains("p.hcl:8999:3"), "{last}");
+    // Per rule: the unknown key, no `match` and no `description`.
+    assert_eq!(errors.errors.len(), 9000);
+    let rendered: Vec<String> = errors
+        .errors
+        .iter()
+        .map(|e| common::flat(&common::render(e)))
+        .collect();
+    for at in [
+        "p.hcl:8999:3",
+        "p.hcl:8998:1: rule \"r2999\" has no `match` block",
+    ] {
+        assert_eq!(
+            rendered.iter().filter(|r| r.contains(at)).count(),
+            1,
+            "{at}"
+        );
+    }
 }
 
 #[test]

@@ -1350,6 +1350,7 @@ proptest! {
             destructive_set: gate::items::identify(&mut findings.clone(), &|_| gate::items::Facts { declaration: gate::items::Declaration::NotFound, deposed: None }),
             findings,
             overrides: config(s.config).policy.overrides().into_iter().cloned().collect(),
+            exceptions: Vec::new(),
             approvals: gate::ApprovalSource::None,
             notes: vec![],
             config: "policy.hcl".into(),

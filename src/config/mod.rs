@@ -281,13 +281,24 @@ fn digest_of(text: Option<&str>) -> String {
 /// this keeps it under 1 GB; 10,000 rules take about 3 MB.
 pub const MAX_CONFIG_BYTES: usize = 8 << 20;
 
-/// The built-in configuration extended by a `.plangate.hcl`'s text.
+/// The built-in configuration extended by a `.plangate.hcl`'s text, its
+/// exceptions' dates compared with today's (UTC).
 pub fn parse(file: SourceFile) -> Result<Config, ConfigErrors> {
-    parse_at_most(file, MAX_CONFIG_BYTES)
+    parse_on(file, MAX_CONFIG_BYTES, policy::exception::today())
 }
 
 /// [`parse`], refusing a file of more than `max_bytes`.
 pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, ConfigErrors> {
+    parse_on(file, max_bytes, policy::exception::today())
+}
+
+/// [`parse_at_most`] on the day `today` (an exception whose `expires` is
+/// before it is an error).
+pub fn parse_on(
+    file: SourceFile,
+    max_bytes: usize,
+    today: jiff::civil::Date,
+) -> Result<Config, ConfigErrors> {
     let mut config = builtin()?;
     config.source = Some(file.name.clone());
     config.digest = digest_of(Some(&file.text));
@@ -326,9 +337,10 @@ pub fn parse_at_most(file: SourceFile, max_bytes: usize) -> Result<Config, Confi
         read_guard(&mut reader, block, &mut config.guard);
     }
     config.policy = policy::read_policy(Some((&mut reader, &mut f)))?;
+    config.policy.exceptions = policy::exception::read(&mut reader, &mut f, &config.policy, today);
     reader.unknown(
         f,
-        "`rule`, `team`, `person`, `resource_group`, `agents`, `agent`, `bot`, `attribution`, `plan`, `stack`, `approvals` or `guard` blocks",
+        "`rule`, `team`, `person`, `resource_group`, `exception`, `agents`, `agent`, `bot`, `attribution`, `plan`, `stack`, `approvals` or `guard` blocks",
     );
     reader.finish()?;
     Ok(config)

@@ -32,6 +32,8 @@ pub enum Status {
     Approved,
     Warning,
     Info,
+    /// Waived by an `exception` of the configuration: shown, never blocks.
+    Excepted,
 }
 
 /// What a finding is about.
@@ -86,6 +88,9 @@ pub struct Finding {
     /// Its identity in the destructive set, when it needs approval.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<items::Item>,
+    /// The `exception` that waives it (listed in [`Report::exceptions`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
     #[serde(skip)]
     pub target: Target,
 }
@@ -211,6 +216,12 @@ pub fn evaluate(
                 );
                 f.forced_by = change.forced_by.clone();
                 f.plan_in_repo = plan_paths.get(pi).cloned().flatten();
+                if let Some(e) = policy.exception_for(&rule.id, change) {
+                    // Waived: it needs no approval, and is shown as waived.
+                    f.status = Status::Excepted;
+                    f.require = None;
+                    f.exception = Some(e.name.clone());
+                }
                 findings.push(f);
             }
         }
@@ -275,6 +286,7 @@ fn finding(
         approval: None,
         status,
         item: None,
+        exception: None,
         target,
     }
 }
@@ -349,6 +361,9 @@ pub struct Report {
     /// Built-in rules the configuration loosened on purpose.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
+    /// The configuration's exceptions, each with how many findings it waived.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionUse>,
     /// Where approvals came from.
     pub approvals: ApprovalSource,
     /// Sentences worth showing (notes of the plans, the configuration's warnings).
@@ -394,6 +409,30 @@ pub fn ungated(plans: &[Plan], findings: &[Finding]) -> Vec<Ungated> {
                     action: c.action,
                     deposed: c.deposed.clone(),
                 })
+        })
+        .collect()
+}
+
+/// An exception of the configuration, as a report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExceptionUse {
+    #[serde(flatten)]
+    pub exception: crate::policy::Exception,
+    /// How many findings of this run it waived.
+    pub waived: usize,
+}
+
+/// Every exception of `policy`, with the findings each waived.
+pub fn exception_uses(policy: &Policy, findings: &[Finding]) -> Vec<ExceptionUse> {
+    policy
+        .exceptions
+        .iter()
+        .map(|e| ExceptionUse {
+            exception: e.clone(),
+            waived: findings
+                .iter()
+                .filter(|f| f.exception.as_deref() == Some(e.name.as_str()))
+                .count(),
         })
         .collect()
 }

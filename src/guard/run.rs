@@ -166,6 +166,9 @@ fn refuse_loosening_from_the_work_tree(
     if !config.policy.overrides().is_empty() {
         loosened.push("an `override` of a built-in rule");
     }
+    if !config.policy.exceptions.is_empty() {
+        loosened.push("an `exception`");
+    }
     if loosened.is_empty() {
         return Ok(());
     }

@@ -6,6 +6,7 @@
 //! different match or approver list, disabling it) needs `override = true`, and
 //! `check` reports every override.
 
+pub mod exception;
 mod read;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::attribution::AuthoredBy;
 use crate::model::Action;
 
+pub use exception::Exception;
 pub use read::{BUILTIN_RULES, read_policy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -228,6 +230,8 @@ pub struct Policy {
     pub groups: Vec<ResourceGroup>,
     /// Things worth knowing that are not errors (a team no rule uses).
     pub warnings: Vec<String>,
+    /// `exception` blocks: a rule waived for some resources, until a date.
+    pub exceptions: Vec<exception::Exception>,
 }
 
 impl Policy {
@@ -246,6 +250,15 @@ impl Policy {
             .filter_map(|r| r.overrides.as_ref())
             .chain(&self.disabled)
             .collect()
+    }
+
+    /// The exception that waives `rule` for `change`, if one does.
+    pub fn exception_for(
+        &self,
+        rule: &str,
+        change: &crate::model::Change,
+    ) -> Option<&exception::Exception> {
+        self.exceptions.iter().find(|e| e.waives(rule, change))
     }
 
     /// The login whose `person` entry lists this e-mail address.

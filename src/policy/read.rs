@@ -99,7 +99,7 @@ fn origin(reader: &Reader, span: &Option<Range<usize>>) -> Origin {
     }
 }
 
-fn strings(reader: &mut Reader, f: &mut Fields<'_>, key: &str) -> Option<Strs> {
+pub(super) fn strings(reader: &mut Reader, f: &mut Fields<'_>, key: &str) -> Option<Strs> {
     let e = reader.attribute(f, key)?;
     // A single string is accepted where a list is expected.
     if let hcl_edit::expr::Expression::String(_) = e {
@@ -457,9 +457,9 @@ impl Resolver {
         }
         let severity = match &raw.severity {
             Some(s) => match s.value.as_str() {
-                "error" => Severity::Error,
-                "warning" => Severity::Warning,
-                "info" => Severity::Info,
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
                 _ => {
                     reader.error(
                         Some(s.span.clone()),
@@ -467,14 +467,16 @@ impl Resolver {
                         "not one of them",
                         None,
                     );
-                    return None;
+                    None
                 }
             },
-            None => base.map_or(Severity::Error, |b| b.severity),
+            None => Some(base.map_or(Severity::Error, |b| b.severity)),
         };
+        // Every part is read even when an earlier one is wrong, so that one run
+        // reports every problem of the rule (configuration errors come at once).
         let matcher = match (&raw.matcher, base) {
-            (Some(m), _) => self.matcher(m, reader)?,
-            (None, Some(b)) => b.matcher.clone(),
+            (Some(m), _) => self.matcher(m, reader),
+            (None, Some(b)) => Some(b.matcher.clone()),
             (None, None) => {
                 reader.error(
                     raw.span.clone(),
@@ -482,13 +484,38 @@ impl Resolver {
                     "here",
                     Some("say which changes it is about: match { actions = [\"delete\"] }".into()),
                 );
-                return None;
+                None
             }
         };
         let require = match (&raw.require, base) {
-            (Some(r), _) => Some(require(r, teams, reader)?),
-            (None, Some(b)) if raw.severity.is_none() => b.require.clone(),
-            (None, _) => None,
+            (Some(r), _) => require(r, teams, reader).map(Some),
+            (None, Some(b)) if raw.severity.is_none() => Some(b.require.clone()),
+            (None, _) => Some(None),
+        };
+        let pick = |own: &Option<String>, inherited: Option<&String>| {
+            own.clone()
+                .or_else(|| inherited.cloned())
+                .unwrap_or_default()
+        };
+        let description = pick(&raw.description, base.map(|b| &b.description));
+        if description.is_empty() {
+            reader.error(
+                raw.span.clone(),
+                format!("rule \"{id}\" has no `description`"),
+                "here",
+                Some("say in one line what it flags".into()),
+            );
+        }
+        if builtin && (raw.why.is_none() || raw.example.is_none()) {
+            reader.error(
+                raw.span.clone(),
+                format!("built-in rule \"{id}\" needs `why` and `example`"),
+                "here",
+                None,
+            );
+        }
+        let (Some(severity), Some(matcher), Some(require)) = (severity, matcher, require) else {
+            return None;
         };
         match (&severity, &require) {
             (Severity::Error, None) if !raw.disabled => {
@@ -530,28 +557,6 @@ impl Resolver {
         } else {
             None
         };
-        let pick = |own: &Option<String>, inherited: Option<&String>| {
-            own.clone()
-                .or_else(|| inherited.cloned())
-                .unwrap_or_default()
-        };
-        let description = pick(&raw.description, base.map(|b| &b.description));
-        if description.is_empty() {
-            reader.error(
-                raw.span.clone(),
-                format!("rule \"{id}\" has no `description`"),
-                "here",
-                Some("say in one line what it flags".into()),
-            );
-        }
-        if builtin && (raw.why.is_none() || raw.example.is_none()) {
-            reader.error(
-                raw.span.clone(),
-                format!("built-in rule \"{id}\" needs `why` and `example`"),
-                "here",
-                None,
-            );
-        }
         let mut rule = Rule {
             id: id.clone(),
             description,
@@ -631,6 +636,20 @@ impl Resolver {
                     "here",
                     Some("write two rules".into()),
                 );
+                // The change side is still read, for its own problems.
+                let changes = RawMatch {
+                    files: None,
+                    containing: None,
+                    span: m.span.clone(),
+                    actions: m.actions.clone(),
+                    authored_by: None,
+                    resource_groups: m.resource_groups.clone(),
+                    resource_types: m.resource_types.clone(),
+                    addresses: m.addresses.clone(),
+                    plans: m.plans.clone(),
+                };
+                let _ = self.matcher(&changes, reader);
+                let _ = patterns(reader, &m.files, "files");
                 return None;
             }
             let in_repository: Strs = files
@@ -722,9 +741,9 @@ fn require(r: &RawRequire, teams: &[Team], reader: &mut Reader) -> Option<Requir
                 "too many",
                 None,
             );
-            return None;
+            None
         }
-        Some(a) => a.value as u32,
+        Some(a) => Some(a.value as u32),
         None => {
             reader.error(
                 r.span.clone(),
@@ -732,7 +751,7 @@ fn require(r: &RawRequire, teams: &[Team], reader: &mut Reader) -> Option<Requir
                 "here",
                 Some("require { approvals = 1 }".into()),
             );
-            return None;
+            None
         }
     };
     let mut from = Vec::new();
@@ -783,7 +802,10 @@ fn require(r: &RawRequire, teams: &[Team], reader: &mut Reader) -> Option<Requir
         };
         from.push(approver);
     }
-    Some(Require { approvals, from })
+    Some(Require {
+        approvals: approvals?,
+        from,
+    })
 }
 
 fn is_login(s: &str) -> bool {

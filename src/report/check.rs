@@ -71,6 +71,7 @@ pub fn approval_state(f: &Finding, preview: bool) -> String {
         return match f.status {
             Status::Warning => "it does not block (a warning)".into(),
             Status::Info => "for information".into(),
+            Status::Excepted => excepted_state(f),
             _ => String::new(),
         };
     };
@@ -115,6 +116,7 @@ pub fn status_word(s: Status, preview: bool) -> &'static str {
         Status::Approved => "approved",
         Status::Warning => "warning",
         Status::Info => "info",
+        Status::Excepted => "excepted",
     }
 }
 
@@ -125,6 +127,7 @@ fn icon(s: Status, preview: bool) -> &'static str {
         Status::Approved => "✅",
         Status::Warning => "⚠️",
         Status::Info => "ℹ️",
+        Status::Excepted => "🔓",
     }
 }
 
@@ -151,9 +154,9 @@ pub fn source(r: &Report) -> String {
 
 /// How many changes (or files) are in each state, a change's state being
 /// the most pressing of its findings' (blocked, warning, approved, info).
-fn changes_by_status(r: &Report) -> [usize; 4] {
+fn changes_by_status(r: &Report) -> [usize; 5] {
     let mut seen: Vec<(&crate::gate::Target, &Option<String>, &str)> = Vec::new();
-    let mut counts = [0; 4];
+    let mut counts = [0; 5];
     for f in ordered(r) {
         let key = (&f.target, &f.plan, f.address.as_str());
         if seen.contains(&key) {
@@ -165,6 +168,7 @@ fn changes_by_status(r: &Report) -> [usize; 4] {
             Status::Warning => 1,
             Status::Approved => 2,
             Status::Info => 3,
+            Status::Excepted => 4,
         };
         counts[i] += 1;
     }
@@ -178,8 +182,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// One line: the verdict and the counts, by change (a change several rules
 /// match is one change, and as many rule hits).
 pub fn headline(r: &Report) -> String {
-    let [blocked, warning, approved, info] = changes_by_status(r);
+    let [blocked, warning, approved, info, excepted] = changes_by_status(r);
     let hits = plural(r.findings.len(), "rule hit", "rule hits");
+    // Shown only when the configuration waives something: most runs have none.
+    let excepted = match excepted {
+        0 => String::new(),
+        n => format!(", {n} excepted"),
+    };
     let ungated = match r.ungated.len() {
         0 => String::new(),
         n => format!(
@@ -189,7 +198,7 @@ pub fn headline(r: &Report) -> String {
     };
     if r.preview() {
         return format!(
-            "plangate preview: {} will need approval, {warning} with warnings, {info} info ({hits}{ungated}) · approvals not checked",
+            "plangate preview: {} will need approval, {warning} with warnings, {info} info{excepted} ({hits}{ungated}) · approvals not checked",
             plural(blocked, "change", "changes")
         );
     }
@@ -198,10 +207,42 @@ pub fn headline(r: &Report) -> String {
         Verdict::Fail => "fail",
     };
     format!(
-        "plangate: {verdict} · {} blocked, {approved} approved, {warning} with warnings, {info} info ({hits}{ungated}) · {}",
+        "plangate: {verdict} · {} blocked, {approved} approved, {warning} with warnings, {info} info{excepted} ({hits}{ungated}) · {}",
         plural(blocked, "change", "changes"),
         source(r)
     )
+}
+
+/// "waived by exception NAME until DATE (agreed by …): REASON".
+pub fn excepted_state(f: &Finding) -> String {
+    f.exception
+        .as_deref()
+        .map(|name| format!("waived by exception {name}"))
+        .unwrap_or_default()
+}
+
+/// One line per exception of the configuration: what it waives, until when,
+/// why, who agreed and how many findings of this run it waived.
+pub fn exception_lines(r: &Report) -> Vec<String> {
+    r.exceptions
+        .iter()
+        .map(|u| {
+            let e = &u.exception;
+            let agreed = match e.agreed_by.is_empty() {
+                true => String::new(),
+                false => format!(", agreed by {}", e.agreed_by.join(", ")),
+            };
+            format!(
+                "exception {} ({}): {} until {}{agreed}: {} ({})",
+                e.name,
+                e.origin,
+                e.scope(),
+                e.expires,
+                e.reason,
+                plural(u.waived, "finding waived", "findings waived")
+            )
+        })
+        .collect()
 }
 
 /// One line per destructive change no rule gates.
@@ -354,6 +395,9 @@ pub fn markdown(checked: &Checked) -> String {
             let _ = writeln!(out, "- {}", cell(&line));
         }
     }
+    for e in exception_lines(r) {
+        let _ = writeln!(out, "\n> 🔓 {}", cell(&e));
+    }
     for o in &r.overrides {
         let _ = writeln!(
             out,
@@ -377,6 +421,7 @@ pub fn ordered(r: &Report) -> impl Iterator<Item = &Finding> {
         Status::Warning,
         Status::Approved,
         Status::Info,
+        Status::Excepted,
     ]
     .into_iter()
     .flat_map(move |s| r.findings.iter().filter(move |f| f.status == s))
@@ -396,13 +441,19 @@ pub fn github(checked: &Checked) -> String {
         [
             ("error", &[]),
             ("warning", &[Status::Blocked, Status::Warning]),
-            ("notice", &[Status::Approved, Status::Info]),
+            (
+                "notice",
+                &[Status::Approved, Status::Info, Status::Excepted],
+            ),
         ]
     } else {
         [
             ("error", &[Status::Blocked]),
             ("warning", &[Status::Warning]),
-            ("notice", &[Status::Approved, Status::Info]),
+            (
+                "notice",
+                &[Status::Approved, Status::Info, Status::Excepted],
+            ),
         ]
     };
     for (kind, statuses) in kinds {

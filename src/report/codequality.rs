@@ -19,7 +19,7 @@ use crate::policy::Severity;
 /// pipeline, so it is a blocker; an approved one is only information.
 fn severity(f: &Finding, preview: bool) -> &'static str {
     match (f.status, f.severity) {
-        (Status::Approved, _) | (_, Severity::Info) => "info",
+        (Status::Approved | Status::Excepted, _) | (_, Severity::Info) => "info",
         (Status::Blocked, Severity::Error) if !preview => "blocker",
         (Status::Blocked, Severity::Error) => "major",
         _ => "minor",

@@ -12,8 +12,8 @@ use miette::{
 };
 
 use super::check::{
-    UNGATED, approval_state, headline, ordered, set_line, short_id, status_word, ungated_lines,
-    what, who,
+    UNGATED, approval_state, exception_lines, headline, ordered, set_line, short_id, status_word,
+    ungated_lines, what, who,
 };
 use crate::gate::run::Checked;
 use crate::gate::{Finding, Status};
@@ -71,7 +71,7 @@ fn diagnostic(group: &[&Finding], checked: &Checked, policy: Option<&Policy>) ->
         Status::Blocked if preview => miette::Severity::Warning,
         Status::Blocked => miette::Severity::Error,
         Status::Warning => miette::Severity::Warning,
-        Status::Approved | Status::Info => miette::Severity::Advice,
+        Status::Approved | Status::Info | Status::Excepted => miette::Severity::Advice,
     };
     let message = format!(
         "{}: {} written by {}",
@@ -272,6 +272,9 @@ pub fn render(checked: &Checked, policy: Option<&Policy>, style: Style) -> Strin
         for u in ungated {
             line(&format!("  {u}"));
         }
+    }
+    for e in exception_lines(r).into_iter().filter(|_| !quiet) {
+        line(&e);
     }
     for o in r.overrides.iter().filter(|_| !quiet) {
         line(&format!(

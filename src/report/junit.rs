@@ -34,8 +34,12 @@ pub fn junit(report: &Report) -> String {
     ));
     for (name, findings) in &suites {
         let failed = findings.iter().filter(|f| failing(f)).count();
+        let skipped = findings
+            .iter()
+            .filter(|f| f.status == Status::Excepted)
+            .count();
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\">\n",
             escape(name),
             findings.len().max(1)
         ));
@@ -71,6 +75,13 @@ pub fn junit(report: &Report) -> String {
                 out.push_str(&format!(
                     ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
                     escape(&f.rule),
+                    escape(&approval_state(f, preview)),
+                    escape(&text)
+                ));
+            } else if f.status == Status::Excepted {
+                // A waived finding is a test not run: the exception stands in for it.
+                out.push_str(&format!(
+                    ">\n      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n    </testcase>\n",
                     escape(&approval_state(f, preview)),
                     escape(&text)
                 ));

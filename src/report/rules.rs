@@ -112,6 +112,17 @@ pub fn human(policy: &Policy) -> String {
             o.what.join(", ")
         );
     }
+    for e in &policy.exceptions {
+        let _ = writeln!(
+            out,
+            "exception: {} ({}) waives {} until {}: {}",
+            e.name,
+            e.origin,
+            e.scope(),
+            e.expires,
+            e.reason
+        );
+    }
     for w in &policy.warnings {
         let _ = writeln!(out, "warning: {w}");
     }

@@ -117,6 +117,21 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
             if let Some(item) = &f.item {
                 result["fingerprints"] = json!({ "plangate/item/v1": item.id });
             }
+            // Waived by the configuration: SARIF's own word for it, with the reason.
+            if let Some(e) = f
+                .exception
+                .as_deref()
+                .and_then(|name| report.exceptions.iter().find(|u| u.exception.name == name))
+            {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!(
+                        "exception {} ({}), until {}: {}",
+                        e.exception.name, e.exception.origin, e.exception.expires, e.exception.reason
+                    ),
+                }]);
+            }
             result
         })
         .collect();

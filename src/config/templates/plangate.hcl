@@ -80,3 +80,13 @@ approvals {
 #   unresolved = "deny" # or "ask" or "allow"
 #   approvals  = "none" # or "github": an apply a merged pull request approved runs
 # }
+
+# Waive one rule for some resources, with the reason and the last day (UTC) it holds;
+# after that day every run exits 2 until it is renewed or removed (README: "Exceptions").
+# exception "orders-queue-rebuild" {
+#   rule      = "agent-destroy"
+#   addresses = ["module.orders.aws_sqs_queue.*"] # or resource_types = […]
+#   reason    = "drained and recreated by the migration in #1234"
+#   expires   = "2027-01-31"
+#   agreed_by = ["carol"]
+# }
