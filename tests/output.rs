@@ -114,8 +114,19 @@ fn assert_sarif_facts(doc: &Value, report: &Value) {
             Some(&id),
             "ruleIndex {index} points at {id}"
         );
-        let status = f["status"].as_str().unwrap();
-        let preview = report["approvals"]["kind"] == "preview";
+        let mut status = f["status"].as_str().unwrap();
+        let mut preview = report["approvals"]["kind"] == "preview";
+        if status == "excepted" {
+            // Suppressed, at its rule's level: the result a reviewer dismissed.
+            assert_eq!(r["suppressions"][0]["kind"], "external", "{r}");
+            status = match f["severity"].as_str().unwrap() {
+                "error" => "blocked",
+                other => other,
+            };
+            preview = false;
+        } else {
+            assert!(r.get("suppressions").is_none(), "{r}");
+        }
         let (level, kind) = level_and_kind(status, preview);
         assert_eq!(
             (r["level"].as_str(), r["kind"].as_str()),
@@ -232,7 +243,7 @@ fn sarif_of_a_blocked_replace_points_at_its_block_at_the_head() {
 }
 
 #[test]
-fn sarif_of_a_deleted_block_falls_back_to_the_plan_file() {
+fn sarif_of_a_deleted_block_points_at_its_declaration_at_the_base() {
     let g = gate("agent-deletes-block");
     let (doc, report) = sarif(&g, "deleted-block", &[]);
     let (r, f) = result_of(&doc, &report, "agent-destroy");
@@ -241,7 +252,21 @@ fn sarif_of_a_deleted_block_falls_back_to_the_plan_file() {
         f["location"]["rev"], g.steps[0],
         "declared at the base only"
     );
-    assert_eq!(region(r), ("plan.json", 1, 1));
+    // The block's lines at the base, saying so, and the plan beside them.
+    assert_eq!(region(r), ("main.tf", 6, 11));
+    let at = &r["locations"][0];
+    assert_eq!(at["properties"]["revision"], g.steps[0]);
+    assert!(
+        at["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("at the base {}", &g.steps[0][..12])),
+        "{at}"
+    );
+    assert_eq!(
+        r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "plan.json"
+    );
     assert_eq!(r["level"], "error");
 }
 
@@ -621,4 +646,53 @@ fn fail_on_warning_fails_on_a_warning() {
     let (strict, _) = g.check(&["--config", &config, "--fail-on", "warning"]);
     assert_eq!(strict, 1);
     assert!(code <= strict);
+}
+
+#[test]
+fn sarif_of_an_error_is_a_failed_invocation_with_the_problem_as_a_notification() {
+    // Exit 2 still leaves code scanning a run to show: one that could not
+    // decide, never an empty run that reads as "nothing found".
+    let g = gate("agent-deletes-block");
+    let file = g.file("out.sarif");
+    let out = g
+        .plangate()
+        .args(["check", "--format", "sarif", "--sarif"])
+        .arg(&file)
+        .arg("missing.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for text in [stdout(&out), std::fs::read_to_string(&file).unwrap()] {
+        let doc: Value = serde_json::from_str(&text).expect("SARIF is JSON");
+        let errors = schema_errors(&doc);
+        assert!(errors.is_empty(), "{}\n{}", errors.join("\n"), pretty(&doc));
+        let run = &doc["runs"][0];
+        assert_eq!(run["results"], serde_json::json!([]));
+        let invocation = &run["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        assert_eq!(invocation["exitCode"], 2);
+        let n = &invocation["toolExecutionNotifications"][0];
+        assert_eq!(n["level"], "error");
+        assert_eq!(n["descriptor"]["id"], "plangate::read::io");
+        assert!(
+            n["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("missing.json"),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn sarif_of_an_excepted_finding_is_a_suppressed_result() {
+    let g = gate("agent-deletes-block");
+    let config = g.config(
+        "exception \"rebuild\" {\n  rule = \"agent-destroy\"\n  resource_types = [\"terraform_data\"]\n  \
+         reason = \"rebuilt from the snapshot\"\n  expires = \"2099-12-31\"\n}\n",
+    );
+    let (doc, report) = sarif(&g, "excepted", &["--config", &config]);
+    let (r, f) = result_of(&doc, &report, "agent-destroy");
+    assert_eq!(f["status"], "excepted");
+    assert_eq!(r["suppressions"][0]["status"], "accepted");
 }

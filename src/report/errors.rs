@@ -76,3 +76,36 @@ pub fn codequality(errors: &[Problem]) -> String {
         .collect();
     format!("{}\n", serde_json::Value::Array(issues))
 }
+
+/// A SARIF log with one run, no results, and the problems as the tool
+/// execution notifications of a failed invocation (exit code 2): code
+/// scanning shows a run that could not decide, never an empty clean one.
+pub fn sarif(errors: &[Problem]) -> String {
+    let notifications: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": e.text() },
+                "descriptor": { "id": e.code.as_deref().unwrap_or("plangate::error") },
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "plangate",
+                "version": env!("CARGO_PKG_VERSION"),
+            }},
+            "invocations": [{
+                "executionSuccessful": false,
+                "exitCode": 2,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": [],
+        }]
+    });
+    format!("{doc}\n")
+}

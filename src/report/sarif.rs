@@ -15,20 +15,49 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Where a result points: the block at the head, else the plan file (a
-/// deleted block's lines are not in the head, which code scanning shows).
-/// Locations are repository-relative: a path outside the repository is no
-/// SARIF location at all (code scanning could not show it).
-fn locations(f: &Finding, report: &Report) -> Vec<Value> {
-    let Some(place) = place(f, report) else {
-        return Vec::new();
+/// Where a result points: the block that declares the resource, at the head,
+/// or, for a resource the change deletes, at the base (the location says
+/// which revision, and the plan file follows as a related location); else the
+/// plan file. Locations are repository-relative: a path outside the
+/// repository is no SARIF location at all (code scanning could not show it).
+fn locations(f: &Finding, report: &Report) -> (Vec<Value>, Vec<Value>) {
+    let region = |path: &str, start: usize, end: usize| {
+        json!({
+            "artifactLocation": { "uri": path.trim_start_matches("./") },
+            "region": { "startLine": start, "endLine": end }
+        })
     };
-    vec![json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": place.path },
-            "region": { "startLine": place.start, "endLine": place.end }
-        }
-    })]
+    if let Some(loc) = &f.location
+        && loc.rev != report.range.head
+    {
+        let short = &loc.rev[..loc.rev.len().min(12)];
+        let related = f
+            .plan_in_repo
+            .iter()
+            .map(|plan| {
+                json!({
+                    "id": 1,
+                    "physicalLocation": region(plan, 1, 1),
+                    "message": { "text": "the plan that deletes it" },
+                })
+            })
+            .collect();
+        return (
+            vec![json!({
+                "physicalLocation": region(&loc.file, loc.lines.start, loc.lines.end),
+                "message": { "text": format!("declared here at the base {short}; this change deletes it") },
+                "properties": { "revision": loc.rev },
+            })],
+            related,
+        );
+    }
+    let Some(place) = place(f, report) else {
+        return (Vec::new(), Vec::new());
+    };
+    (
+        vec![json!({ "physicalLocation": region(&place.path, place.start, place.end) })],
+        Vec::new(),
+    )
 }
 
 /// A finding's place in the repository, as code review tools point at it.
@@ -101,13 +130,14 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
             for i in f.approval.iter().flat_map(|a| &a.ignored) {
                 message.push_str(&format!(" {}'s approval does not count: {}.", i.user, i.why));
             }
+            let (locations, related) = locations(f, report);
             let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "kind": kind,
                 "level": level,
                 "message": { "text": message },
-                "locations": locations(f, report),
+                "locations": locations,
                 "partialFingerprints": {
                     "plangate/v1": format!("{}:{}:{}", f.rule, f.plan_in_repo.as_deref().unwrap_or(""), f.address)
                 },
@@ -116,6 +146,9 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
             // result to code scanning, an edited declaration a new one.
             if let Some(item) = &f.item {
                 result["fingerprints"] = json!({ "plangate/item/v1": item.id });
+            }
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
             }
             // Waived by the configuration: SARIF's own word for it, with the reason.
             if let Some(e) = f

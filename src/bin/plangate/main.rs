@@ -74,7 +74,7 @@ fn run(cli: Cli) -> ExitCode {
             ..
         } => Some(CheckFormat::Json),
         Command::Check {
-            format: f @ (CheckFormat::Junit | CheckFormat::Codequality),
+            format: f @ (CheckFormat::Junit | CheckFormat::Codequality | CheckFormat::Sarif),
             ..
         } => Some(*f),
         _ => None,
@@ -83,11 +83,13 @@ fn run(cli: Cli) -> ExitCode {
     let error_files: Vec<(String, CheckFormat)> = match &cli.command {
         Command::Check {
             report,
+            sarif,
             codequality,
             junit,
             ..
         } => [
             (report, CheckFormat::Json),
+            (sarif, CheckFormat::Sarif),
             (codequality, CheckFormat::Codequality),
             (junit, CheckFormat::Junit),
         ]
@@ -208,7 +210,8 @@ impl<E: Into<plangate::Error>> From<E> for Failure {
 /// With `--format json`, exit 2 still prints one JSON document: `"result":
 /// "error"` and each problem's code, message and help (stderr keeps the
 /// rendered diagnostics). JUnit and Code Quality get their own kind of
-/// document with the same problems, so a report artifact is never empty.
+/// document with the same problems, and SARIF a failed invocation with them
+/// as notifications, so a report artifact is never empty.
 fn error_document(failure: &Failure, format: CheckFormat) -> Option<String> {
     use miette::Diagnostic;
     let one = |d: &dyn Diagnostic| report::errors::Problem {
@@ -227,6 +230,7 @@ fn error_document(failure: &Failure, format: CheckFormat) -> Option<String> {
     Some(match format {
         CheckFormat::Junit => report::errors::junit(&errors),
         CheckFormat::Codequality => report::errors::codequality(&errors),
+        CheckFormat::Sarif => report::errors::sarif(&errors),
         _ => report::errors::json(&errors),
     })
 }
