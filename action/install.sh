@@ -10,8 +10,9 @@ bin="$root/bin/plangate"
 if [[ -n ${INPUT_VERSION:-} ]]; then
   version=${INPUT_VERSION#v}
   case "$(uname -s)-$(uname -m)" in
-    Linux-x86_64) target=x86_64-unknown-linux-gnu ;;
-    Linux-aarch64) target=aarch64-unknown-linux-gnu ;;
+    # Static (musl) builds: they run on any Linux runner, whatever its libc.
+    Linux-x86_64) target=x86_64-unknown-linux-musl ;;
+    Linux-aarch64) target=aarch64-unknown-linux-musl ;;
     Darwin-arm64) target=aarch64-apple-darwin ;;
     Darwin-x86_64) target=x86_64-apple-darwin ;;
     *) echo "::error title=plangate::no released plangate for $(uname -s) $(uname -m); leave \`version\` empty to build from source"; exit 1 ;;

@@ -99,6 +99,28 @@ if "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions "$work/br
   fail "check-jsonschema accepted a composite run step without a shell"
 fi
 
+section "release workflow (.github/workflows/release.yml): schema, zizmor, its promises, shellcheck"
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/release.yml
+"$venv/bin/zizmor" --offline --quiet --color never --config "$work/zizmor.yml" --persona pedantic \
+  .github/workflows/release.yml
+"$venv/bin/python" examples/check_release.py "$work/release-runs"
+"$venv/bin/shellcheck" -s bash "$work"/release-runs/*.sh
+release_mutate() { # PYTHON-EXPR-ON-s: the checker must refuse the changed workflow
+  mkdir -p "$work/release-mutant"
+  python3 -c "import sys; s=open(sys.argv[1]).read(); t=$1; assert t!=s; open(sys.argv[2],'w').write(t)" \
+    .github/workflows/release.yml "$work/release-mutant/release.yml"
+  if "$venv/bin/python" examples/check_release.py "$work/release-mutant-runs" \
+    "$work/release-mutant/release.yml" >/dev/null 2>&1; then
+    fail "check_release.py missed a broken release workflow: $1"
+  fi
+}
+release_mutate "s.replace('            os: ubuntu-24.04-arm', '            os: ubuntu-24.04')"
+release_mutate "s.replace('      attestations: write # store the attestation\n', '')"
+release_mutate "s.replace(' -C target-feature=+crt-static', '')"
+release_mutate "s.replace('sha256sum --check --strict \"\$sum\"', 'true')"
+release_mutate "s.replace('permissions:\n  contents: read\n\njobs', 'permissions: write-all\n\njobs')"
+release_mutate "s.replace('run: rustup target add \"\$TARGET\"', 'run: rustup target add \${{ matrix.target }}')"
+
 section "GitLab CI: the example pipeline, the include template and \`plangate init --gitlab\`'s job"
 # GitLab's CI schema (SchemaStore's, vendored by check-jsonschema); the include
 # template is two documents, its spec:inputs header and its jobs, each checked.

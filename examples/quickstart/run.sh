@@ -16,8 +16,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 case_dir="$root/testdata/attribution/cfn-template-agent"
 
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 plangate="$root/target/release/plangate"
+# The first build compiles plangate and its dependencies (README, "Installing", gives the
+# time it takes); cargo shows its progress. Later runs only check that nothing changed.
+[[ -x $plangate ]] || echo "building plangate (release) with cargo; the first build takes a few minutes…" >&2
+cargo build --release --locked --manifest-path "$root/Cargo.toml"
 
 repo=$(mktemp -d "${TMPDIR:-/tmp}/plangate-quickstart.XXXXXX")
 trap 'rm -rf "$repo"' EXIT

@@ -528,6 +528,37 @@ case_try_repo() {
   done_
 }
 
+# 10. The `-system` hooks: nothing is built; the plangate on PATH runs (here
+#     the release build), and without one on PATH the push is refused.
+case_system() {
+  new_repo system plangate-strict-system plangate-config-system || why+=("new_repo")
+  replay agent-deletes-block 0 && git push -q --no-verify origin main || why+=("the base")
+  local base
+  base=$(git rev-parse HEAD)
+  replay agent-deletes-block 1 && replay agent-deletes-block 2 || why+=("replay")
+  cp "$testdata/agent-deletes-block/plan.json" plan.json
+  (cd "$root" && cargo build --release --locked -q) || why+=("cargo build --release")
+  local bin=$scratch/system-bin
+  mkdir -p "$bin" && ln -sf "$root/target/release/plangate" "$bin/plangate"
+  PATH=$bin:$PATH run git push origin main
+  show "git push with plangate-strict-system, plangate on PATH"
+  expect_status nonzero
+  expect_line '^plangate \(block what needs approval\)\.+Failed$'
+  expect_text "- exit code: 1" "plangate: fail · 1 change blocked"
+  expect_eq "the remote's main after the refused push" "$(git rev-parse origin/main)" "$base"
+  # No plangate on PATH: refused, never passed.
+  rm -f "$bin/plangate"
+  local bare_path
+  bare_path=$bin:$(dirname "$(command -v git)"):/usr/bin:/bin
+  ! PATH=$bare_path command -v plangate >/dev/null || why+=("a plangate is still on $bare_path")
+  PATH=$bare_path run git push origin main
+  show "git push with plangate-strict-system, no plangate on PATH"
+  expect_status nonzero
+  expect_line '^plangate \(block what needs approval\)\.+Failed$'
+  expect_eq "the remote's main after the refused push" "$(git rev-parse origin/main)" "$base"
+  done_
+}
+
 echo "precommit: pre-commit $pre_commit_version, hooks from the work tree at ${hooks_rev:0:12}," \
   "PRE_COMMIT_HOME=${PRE_COMMIT_HOME#"$root"/}"
 case_ manifest "the manifest is valid; pre-commit installs plangate (cargo install, or its cache)" case_manifest
@@ -544,5 +575,6 @@ case_ two-branches "two branches in one push: only the first is checked, and the
 case_ undecided "first push of a repository, no plan file: exit 2 refuses the push" case_undecided
 case_ manual "the manual stage: the range is the upstream's" case_manual
 case_ try-repo "pre-commit try-repo: plangate-strict blocks an agent's delete" case_try_repo
+case_ system "plangate-strict-system: the plangate on PATH refuses an agent's delete; none on PATH refuses too" case_system
 echo "precommit: $passed passed, $failed failed"
 ((failed == 0))
