@@ -548,7 +548,8 @@ fn a_released_version_is_downloaded_and_its_checksum_checked() {
     let stage = g.dir.path().join("stage");
     std::fs::create_dir_all(&stage).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_plangate"), stage.join("plangate")).unwrap();
-    let archive = "plangate-9.9.9-x86_64-unknown-linux-gnu.tar.gz";
+    // Named as .github/workflows/release.yml names the static Linux build.
+    let archive = "plangate-9.9.9-x86_64-unknown-linux-musl.tar.gz";
     let sh = |script: &str| {
         let o = Command::new("bash")
             .arg("-c")
