@@ -361,6 +361,7 @@ fn the_action_blocks_an_agent_delete_with_outputs_summary_and_annotations() {
     assert_eq!(run.outputs["destructive"], "1");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&run.outputs["report"]).unwrap()).unwrap();
+    common::schemas::validate(common::schemas::Kind::Check, &report);
     assert_eq!(report["findings"][0]["rule"], "agent-destroy");
     assert!(
         run.summary.contains("| ❌ blocked | `agent-destroy` |"),

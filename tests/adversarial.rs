@@ -69,6 +69,7 @@ struct Outcome {
 impl Outcome {
     fn report(&self) -> Value {
         assert_ne!(self.code, 2, "could not decide: {}", self.stderr);
+        common::schemas::validate_text(&self.stdout);
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
     }

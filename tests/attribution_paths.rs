@@ -81,6 +81,7 @@ fn case(name: &'static str) -> Case {
         "{name}: --preview exits 0 unless something could not be decided: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    common::schemas::validate(common::schemas::Kind::Check, &report);
     Case {
         name,
         repo,
@@ -649,6 +650,7 @@ fn a_module_that_calls_itself_widens_and_ends() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::schemas::validate(common::schemas::Kind::Check, &report);
     let f = report["findings"]
         .as_array()
         .unwrap()
@@ -729,6 +731,7 @@ fn an_edit_of_a_deleted_block_does_not_explain_its_removal() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::schemas::validate(common::schemas::Kind::Check, &report);
     let f = report["findings"]
         .as_array()
         .unwrap()

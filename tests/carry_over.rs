@@ -83,6 +83,7 @@ fn check_at(g: &Gate, head: &str, plan: &str, config: &str) -> (i32, Value) {
         .unwrap();
     let code = out.status.code().unwrap();
     assert!(code != 2, "could not decide: {}", stderr(&out));
+    common::schemas::validate_text(&common::stdout(&out));
     (code, serde_json::from_str(&common::stdout(&out)).unwrap())
 }
 

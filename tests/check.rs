@@ -334,6 +334,7 @@ fn failures_that_persist_are_exit_2_with_a_message() {
             stderr(&out)
         );
         // No report: one error document (issue 16), saying the same.
+        common::schemas::validate_text(&stdout(&out));
         let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(doc["result"], "error", "{says}");
         assert!(doc.get("findings").is_none(), "{says}: {doc}");
@@ -393,6 +394,7 @@ fn without_an_approval_source_every_finding_that_needs_approval_blocks() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    common::schemas::validate_text(&stdout(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["approvals"]["kind"], "none");
 }
@@ -445,6 +447,7 @@ fn the_policy_is_read_from_the_trusted_revision_and_its_edit_is_flagged() {
             .output()
             .unwrap();
         assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+        common::schemas::validate_text(&stdout(&out));
         (
             out.status.code().unwrap(),
             serde_json::from_str::<Value>(&stdout(&out)).unwrap(),

@@ -31,6 +31,7 @@ fn changes_prints_counts_then_each_destructive_change() {
 fn changes_json_has_the_contract_shape() {
     let o = run(&["changes", "--format", "json", REPLACE]);
     assert_eq!(code(&o), 0);
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["version"], 1);
     let plan = &doc["plans"][0];
@@ -58,6 +59,7 @@ fn standard_input_is_read_with_a_dash() {
     child.stdin.take().unwrap().write_all(&plan).unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 0);
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["plans"][0]["path"], "<stdin>");
     assert_eq!(doc["plans"][0]["changes"][0]["action"], "replace");
@@ -76,6 +78,7 @@ fn a_directory_is_walked_and_json_that_is_no_plan_is_skipped_and_counted() {
     fs::write(d.join("nested/.terraform/modules.json"), "{broken").unwrap();
     let o = run(&["changes", "--format", "json", d.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         doc["plans"].as_array().unwrap().len(),
@@ -147,6 +150,7 @@ fn a_walk_passes_over_json_with_comments_and_generated_trees() {
     }
     let o = run(&["changes", "--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let plans = out["plans"].as_array().unwrap();
     assert_eq!(plans.len(), 1, "{out:#}");
@@ -197,8 +201,9 @@ fn a_named_file_that_is_no_plan_is_an_error() {
             "encrypted OpenTofu plan",
         ),
         (
+            // In a field plangate reads (what it skips the parser does not check).
             "latin1.json",
-            b"{\"format_version\":\"1.2\",\"x\":\"caf\xe9\"}",
+            b"{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"caf\xe9\",\"type\":\"t\",\"change\":{\"actions\":[\"delete\"]}}]}",
             "not UTF-8",
         ),
     ];
@@ -307,6 +312,7 @@ echo "unexpected call: $* in $(pwd)" >&2; exit 1"#,
     ));
     let o = with_path(fake.path(), &["changes", "--format", "json", BINARY_PLAN]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["plans"][0]["path"], BINARY_PLAN);
     assert_eq!(doc["plans"][0]["changes"][0]["action"], "replace");
@@ -342,8 +348,10 @@ fn a_binary_plan_is_read_by_the_real_terraform() {
     }
     let o = run(&["changes", "--format", "json", BINARY_PLAN]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let from_binary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let o = run(&["changes", "--format", "json", REPLACE]);
+    common::schemas::validate_text(&stdout(&o));
     let from_json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         from_binary["plans"][0]["changes"],
@@ -421,6 +429,7 @@ fn a_huge_one_line_plan_reads_and_a_truncated_one_fails_with_a_short_message() {
 
     let o = run(&["changes", "--format", "json", whole.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let changes = doc["plans"][0]["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 25_000);
@@ -599,6 +608,7 @@ fn json_output_carries_the_error_on_exit_2() {
             .output()
             .unwrap();
         assert_eq!(code(&o), 2, "{args:?}");
+        common::schemas::validate_text(&stdout(&o));
         let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         assert_eq!(doc["result"], "error", "{doc}");
         assert_eq!(doc["version"], 1);
@@ -640,6 +650,7 @@ fn a_plan_found_twice_in_a_walk_is_read_once() {
     let walk = dir.path().join("a").display().to_string();
     let o = run(&["changes", "--format", "json", &walk]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let paths: Vec<&str> = doc["plans"]
         .as_array()
@@ -663,6 +674,7 @@ fn a_plan_found_twice_in_a_walk_is_read_once() {
     let first = dir.path().join("a/plan.json").display().to_string();
     let second = dir.path().join("a/copy/plan.json").display().to_string();
     let o = run(&["changes", "--format", "json", &first, &second]);
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["plans"].as_array().unwrap().len(), 2);
     // A binary plan beside its `terraform show -json`: one plan (needs the
@@ -691,6 +703,7 @@ fn a_plan_found_twice_in_a_walk_is_read_once() {
     fs::write(b.join("plan.json"), &shown.stdout).unwrap();
     let o = run(&["changes", "--format", "json", &b.display().to_string()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["plans"].as_array().unwrap().len(), 1, "{doc}");
     assert!(

@@ -30,6 +30,7 @@ fn commits_json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::
     all.extend_from_slice(args);
     let o = plangate_in(dir, &all, env);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    common::schemas::validate_text(&stdout(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
 }
 

@@ -59,6 +59,7 @@ fn check_with_event(
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    common::schemas::validate_text(&stdout(&out));
     (serde_json::from_str(&stdout(&out)).unwrap(), head)
 }
 

@@ -80,6 +80,7 @@ fn assert_decides(run: &Run, code: i32) -> Value {
         .expect("a report")
         .expect("a JSON report");
     assert_eq!(report["result"], if code == 0 { "pass" } else { "fail" });
+    common::schemas::validate(common::schemas::Kind::Check, &report);
     report
 }
 
@@ -101,6 +102,7 @@ fn assert_refuses(run: &Run, says: &[&str]) {
             "a report despite exit 2: {}",
             run.out
         );
+        common::schemas::validate(common::schemas::Kind::Error, &doc);
         assert!(!run.out.contains("ghs_"), "the token leaked: {}", run.out);
     }
     let message = flat(&run.err);

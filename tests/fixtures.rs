@@ -12,6 +12,7 @@ fn snapshot_reading(path: &std::path::Path) {
         Ok(reading) => {
             let value: serde_json::Value =
                 serde_json::from_str(&plangate::report::changes::json(&reading)).unwrap();
+            common::schemas::validate(common::schemas::Kind::Changes, &value);
             insta::assert_json_snapshot!(value, {
                 ".plans[].changes[].deposed" => "[deposed]",
             });

@@ -133,6 +133,7 @@ impl Pipeline {
         let out = self.check(&[]);
         let code = out.status.code().unwrap();
         assert_ne!(code, 2, "{}", stderr(&out));
+        common::schemas::validate_text(&stdout(&out));
         (code, serde_json::from_str(&stdout(&out)).unwrap())
     }
 }
@@ -376,6 +377,7 @@ fn a_branch_pipeline_checks_the_push() {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    common::schemas::validate_text(&stdout(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["range"]["base"], steps[1].as_str());
     assert_eq!(report["range"]["source"]["kind"], "push");
@@ -547,6 +549,7 @@ fn a_rule_naming_a_group_asks_gitlab_who_is_in_it() {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    common::schemas::validate_text(&stdout(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let cache = finding(&report, "any-destroy", "terraform_data.cache");
     assert_eq!(

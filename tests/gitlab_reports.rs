@@ -75,6 +75,7 @@ fn reports(g: &Gate, name: &str, args: &[&str]) -> Reports {
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{name}: {errors:?}\n{codequality}");
+    common::schemas::validate_text(&stdout(&out));
     Reports {
         code,
         report: serde_json::from_str(&stdout(&out)).unwrap(),

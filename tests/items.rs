@@ -37,7 +37,9 @@ fn check_as(repo: &TestRepo, base: &str, plan: &str, format: &str, extra: &[&str
 
 /// [`check_as`] JSON.
 fn check(repo: &TestRepo, base: &str, plan: &str, extra: &[&str]) -> Value {
-    serde_json::from_str(&check_as(repo, base, plan, "json", extra)).unwrap()
+    let text = check_as(repo, base, plan, "json", extra);
+    common::schemas::validate_text(&text);
+    serde_json::from_str(&text).unwrap()
 }
 
 /// Each finding's item, by "rule address"; and the set's digest and size.

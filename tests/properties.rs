@@ -1316,6 +1316,7 @@ proptest! {
         prop_assert_eq!(&read, &written);
         let reading = plangate::input::Reading { plans: vec![plan], ..Default::default() };
         let doc: Value = serde_json::from_str(&plangate::report::changes::json(&reading)).unwrap();
+        common::schemas::validate(common::schemas::Kind::Changes, &doc);
         let listed: Vec<(String, String, String)> = doc["plans"][0]["changes"]
             .as_array()
             .unwrap()
@@ -1356,6 +1357,7 @@ proptest! {
             config: "policy.hcl".into(),
         };
         let doc: Value = serde_json::from_str(&plangate::report::check::json(&report)).unwrap();
+        common::schemas::validate(common::schemas::Kind::Check, &doc);
         let result = match report.result {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
@@ -1579,6 +1581,7 @@ rule "every-destroy" {
             .unwrap();
         prop_assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        common::schemas::validate(common::schemas::Kind::Check, &report);
         let finding = report["findings"]
             .as_array()
             .unwrap()

@@ -70,6 +70,7 @@ fn fake_terraform(shows: &[(&str, &str)]) -> tempfile::TempDir {
 fn refused(o: &Output, head: &str) -> String {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
     // No report: `--format json` prints the error document only.
+    common::schemas::validate_text(&stdout(o));
     let doc: Value = serde_json::from_str(&stdout(o)).unwrap();
     assert_eq!(doc["result"], "error", "no report: {}", stdout(o));
     assert_eq!(
@@ -86,6 +87,7 @@ fn refused(o: &Output, head: &str) -> String {
 /// The head's own plan: read and judged as before (the agent's delete).
 fn judged(o: &Output) -> Value {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    common::schemas::validate_text(&stdout(o));
     let report: Value = serde_json::from_str(&stdout(o)).unwrap();
     let f = report["findings"]
         .as_array()
@@ -247,6 +249,7 @@ mod change_set_template {
         let head = get_template("2-agent");
         let (out, _) = check_with(&["--change-set-template", head.path().to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        common::schemas::validate_text(&stdout(&out));
         let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert!(
             !report["notes"].to_string().contains("not compared"),
@@ -277,6 +280,7 @@ mod change_set_template {
     fn without_it_the_report_says_the_change_set_was_not_compared() {
         let (out, _) = check_with(&[]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        common::schemas::validate_text(&stdout(&out));
         let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert!(
             report["notes"]

@@ -75,6 +75,7 @@ fn rejudge(g: &Gate, config: &str) -> std::process::Output {
 fn report_of(out: &std::process::Output) -> (i32, Value) {
     let code = out.status.code().unwrap();
     assert!(code != 2, "could not decide: {}", stderr(out));
+    common::schemas::validate_text(&stdout(out));
     (code, serde_json::from_str(&stdout(out)).unwrap())
 }
 

@@ -392,6 +392,7 @@ fn no_secret_in_check_in_any_format_nor_in_anything_it_writes_or_sends() {
     }
     // The findings are there to be reported: the run saw the plans.
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    common::schemas::validate(common::schemas::Kind::Check, &written);
     let addresses: Vec<&str> = written["findings"]
         .as_array()
         .unwrap()

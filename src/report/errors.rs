@@ -24,12 +24,21 @@ impl Problem {
     }
 }
 
-/// `{"version": 1, "result": "error", "errors": […]}`.
+/// `{"version": 1, "result": "error", "errors": […]}`, in that order (as the
+/// other documents begin), which `json!`'s sorted keys would not keep.
 pub fn json(errors: &[Problem]) -> String {
-    format!(
-        "{}\n",
-        json!({"version": 1, "result": "error", "errors": errors})
-    )
+    #[derive(Serialize)]
+    struct Document<'a> {
+        version: u32,
+        result: &'static str,
+        errors: &'a [Problem],
+    }
+    let doc = Document {
+        version: 1,
+        result: "error",
+        errors,
+    };
+    format!("{}\n", serde_json::to_string(&doc).unwrap_or_default())
 }
 
 /// One test case in error per problem.

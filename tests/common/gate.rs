@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::github::{self, MockGitHub, Reply};
 use super::repo::TestRepo;
-use super::{cases, stderr, stdout};
+use super::{cases, schemas, stderr, stdout};
 
 pub const TOKEN: &str = "ghs_plangateTestToken0123456789abcdef";
 pub const PULLS: &str = "/repos/acme/infra/pulls/7";
@@ -175,7 +175,9 @@ impl Gate {
         let out = self.run(&args);
         let code = out.status.code().unwrap();
         assert!(code != 2, "could not decide: {}", stderr(&out));
-        (code, serde_json::from_str(&stdout(&out)).unwrap())
+        let report = serde_json::from_str(&stdout(&out)).unwrap();
+        schemas::validate(schemas::Kind::Check, &report);
+        (code, report)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod gate;
 pub mod github;
 pub mod repo;
+pub mod schemas;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -58,7 +59,9 @@ pub fn stderr(o: &Output) -> String {
 pub fn changes_json(paths: &[&str]) -> serde_json::Value {
     let args: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
     let reading = plangate::input::read_plans(&args).expect("the fixture reads");
-    serde_json::from_str(&plangate::report::changes::json(&reading)).unwrap()
+    let doc = serde_json::from_str(&plangate::report::changes::json(&reading)).unwrap();
+    schemas::validate(schemas::Kind::Changes, &doc);
+    doc
 }
 
 /// A rendered diagnostic with its line wrapping undone, for substring checks.

@@ -31,7 +31,33 @@ mod exit {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // What a machine asked for, read from the words themselves: a usage error
+    // or a panic happens before (or without) a parsed command line, and still
+    // owes it one document on exit 2.
+    let asked = asked_format(std::env::args().skip(1));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if e.use_stderr()
+                && let Some(format) = asked
+            {
+                // clap's first paragraph is the problem; the usage follows.
+                let message = e.to_string();
+                let first: Vec<&str> = message
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect();
+                let problem = report::errors::Problem {
+                    code: Some("plangate::usage".into()),
+                    message: first.join(" ").trim_start_matches("error: ").to_owned(),
+                    help: Some("`plangate help COMMAND` lists its arguments".into()),
+                };
+                let _ = std::io::stdout().write_all(document(&[problem], format).as_bytes());
+            }
+            e.exit()
+        }
+    };
     // Errors wrap as the report does: at COLUMNS (else the terminal's width),
     // never cutting a path, rule id or address at a hyphen.
     let columns = std::env::var("COLUMNS")
@@ -53,7 +79,53 @@ fn main() -> ExitCode {
     // A panic is a bug; it must still end as "could not decide", never as a pass.
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(code) => code,
-        Err(_) => ExitCode::from(exit::UNDECIDED),
+        Err(_) => {
+            if let Some(format) = asked {
+                let problem = report::errors::Problem {
+                    code: Some("plangate::bug".into()),
+                    message: "plangate stopped on an internal error (a bug) and could not decide"
+                        .into(),
+                    help: Some(
+                        "please report it with the input that caused it (stderr has the details)"
+                            .into(),
+                    ),
+                };
+                let _ = std::io::stdout().write_all(document(&[problem], format).as_bytes());
+            }
+            ExitCode::from(exit::UNDECIDED)
+        }
+    }
+}
+
+/// The machine-read `--format` of `check`, `changes` or `commits` among the
+/// command line's words, if any (`--format json` or `--format=json`).
+fn asked_format(words: impl Iterator<Item = String>) -> Option<CheckFormat> {
+    let words: Vec<String> = words.collect();
+    let command = words.iter().find(|w| !w.starts_with('-'))?;
+    let value = words
+        .iter()
+        .enumerate()
+        .find_map(|(i, w)| match w.strip_prefix("--format=") {
+            Some(v) => Some(v.to_owned()),
+            None if w == "--format" => words.get(i + 1).cloned(),
+            None => None,
+        })?;
+    match (command.as_str(), value.as_str()) {
+        ("check" | "changes" | "commits", "json") => Some(CheckFormat::Json),
+        ("check", "junit") => Some(CheckFormat::Junit),
+        ("check", "codequality") => Some(CheckFormat::Codequality),
+        ("check", "sarif") => Some(CheckFormat::Sarif),
+        _ => None,
+    }
+}
+
+/// The problems as a document of `format`.
+fn document(errors: &[report::errors::Problem], format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Junit => report::errors::junit(errors),
+        CheckFormat::Codequality => report::errors::codequality(errors),
+        CheckFormat::Sarif => report::errors::sarif(errors),
+        _ => report::errors::json(errors),
     }
 }
 
@@ -227,12 +299,7 @@ fn error_document(failure: &Failure, format: CheckFormat) -> Option<String> {
         // Standard output is what failed: nothing can be written to it.
         Failure::Output(_) => return None,
     };
-    Some(match format {
-        CheckFormat::Junit => report::errors::junit(&errors),
-        CheckFormat::Codequality => report::errors::codequality(&errors),
-        CheckFormat::Sarif => report::errors::sarif(&errors),
-        _ => report::errors::json(&errors),
-    })
+    Some(document(&errors, format))
 }
 
 fn report_failure(failure: Failure) {
