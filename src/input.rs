@@ -408,11 +408,41 @@ fn load(path: &Path, name: &str) -> Result<Bytes, ReadError> {
         source,
     };
     if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
+        // `plangate changes - < plan.json`: standard input is the file itself,
+        // read as a path is (mapped when big), from where it stands.
+        #[cfg(unix)]
+        if let Some(file) = stdin_file() {
+            return from_file(file, name);
+        }
+        // A pipe: read it in big steps (its size is not known beforehand).
+        let mut buf = Vec::with_capacity(PIPE_CHUNK);
         std::io::stdin().lock().read_to_end(&mut buf).map_err(io)?;
         return Ok(Bytes::Owned(buf));
     }
-    let mut file = File::open(path).map_err(io)?;
+    from_file(File::open(path).map_err(io)?, name)
+}
+
+/// What a pipe's buffer starts at: most plans are bigger than the default's few KB.
+const PIPE_CHUNK: usize = 1 << 20;
+
+/// Standard input as a [`File`], when it is a regular file read from its start.
+#[cfg(unix)]
+fn stdin_file() -> Option<File> {
+    use std::io::Seek;
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let mut file = File::from(fd);
+    let regular = file.metadata().ok()?.is_file();
+    // A file already partly read (`{ read line; plangate …; } < f`) is read
+    // from where it stands, which a map of the whole file would not be.
+    (regular && file.stream_position().ok()? == 0).then_some(file)
+}
+
+fn from_file(mut file: File, name: &str) -> Result<Bytes, ReadError> {
+    let io = |source| ReadError::Io {
+        path: name.to_owned(),
+        source,
+    };
     let len = file.metadata().map_err(io)?.len();
     if len < MAP_THRESHOLD {
         let mut buf = Vec::with_capacity(len as usize);
