@@ -695,4 +695,9 @@ fn sarif_of_an_excepted_finding_is_a_suppressed_result() {
     let (r, f) = result_of(&doc, &report, "agent-destroy");
     assert_eq!(f["status"], "excepted");
     assert_eq!(r["suppressions"][0]["status"], "accepted");
+    // The run lists the configuration's exceptions, as the JSON report does.
+    assert_eq!(
+        doc["runs"][0]["properties"]["exceptions"],
+        report["exceptions"]
+    );
 }

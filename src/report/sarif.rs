@@ -183,6 +183,9 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
                     "digest": report.destructive_set.digest,
                     "items": report.destructive_set.items,
                 },
+                // Every exception of the configuration, used or not: what the
+                // policy waives is part of what a reviewer reads.
+                "exceptions": report.exceptions,
             },
         }]
     });
