@@ -5,8 +5,8 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::approvals::ApprovalError;
-use crate::config::hcl::ConfigErrors;
 use crate::git::GitError;
+use crate::hcl::ConfigErrors;
 use crate::parse::ReadErrors;
 use crate::provenance::ProvenanceError;
 

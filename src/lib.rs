@@ -14,6 +14,7 @@ pub mod config;
 pub mod gate;
 pub mod git;
 pub mod guard;
+pub mod hcl;
 pub mod history;
 pub mod input;
 pub mod model;

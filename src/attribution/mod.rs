@@ -20,6 +20,7 @@ mod decide;
 pub mod eval;
 pub mod lexical;
 pub mod parameters;
+pub mod settings;
 pub mod targets;
 pub mod template;
 pub mod terraform;

@@ -110,7 +110,9 @@ pub fn is_tfvars(path: &str) -> bool {
 /// reads (`root.hcl`, `env.hcl`, …); not the lock file or plangate's own.
 pub fn is_terragrunt(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.ends_with(".hcl") && name != ".terraform.lock.hcl" && name != crate::config::FILE_NAME
+    name.ends_with(".hcl")
+        && name != ".terraform.lock.hcl"
+        && name != super::settings::CONFIG_FILE_NAME
 }
 
 /// Files that may be CloudFormation templates or parameter files (decided by content).

@@ -6,7 +6,7 @@ use hcl_edit::Span;
 use hcl_edit::structure::Block;
 use regex::Regex;
 
-use crate::config::hcl::{ConfigErrors, Fields, Reader, SourceFile};
+use crate::hcl::{ConfigErrors, Fields, Reader, SourceFile};
 
 /// The built-in catalog's text.
 pub const BUILTIN: &str = include_str!("../../rules/agents.hcl");
@@ -197,7 +197,7 @@ impl Catalog {
         if let Some(e) = reader.attribute(&mut f, "claims") {
             for c in reader.strings(e, "claims") {
                 // Anchored at the line's start, and followed by the name.
-                let anchored = crate::config::hcl::Spanned {
+                let anchored = crate::hcl::Spanned {
                     value: format!("(?i)^(?:{})\\s+", c.value),
                     span: c.span.clone(),
                 };

@@ -1,6 +1,6 @@
 use super::*;
-use crate::config::hcl::{Reader, SourceFile};
 use crate::git::{Person, Signature};
+use crate::hcl::{Reader, SourceFile};
 
 fn commit(author: (&str, &str), committer: (&str, &str), message: &str) -> Commit {
     let trailers = message

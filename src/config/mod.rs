@@ -1,9 +1,15 @@
 //! plangate's configuration: the built-in catalog (`rules/*.hcl`, compiled in)
 //! and a repository's `.plangate.hcl`, read strictly (see [`hcl`]).
 
-pub mod hcl;
+/// The strict HCL reader, shared with the catalog and the policy (kept here too, where
+/// callers of the library have always found it).
+pub use crate::hcl;
+pub use crate::hcl::repository_path;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::Glob;
+
+use crate::attribution::settings::build;
+pub use crate::attribution::settings::{PlanSetting, Settings as Attribution, StackSetting};
 
 use crate::classify::Catalog;
 use crate::classify::catalog;
@@ -11,7 +17,7 @@ use crate::policy::{self, Policy};
 use hcl::{ConfigErrors, Reader, SourceFile};
 
 /// The default name of a repository's configuration, at its root.
-pub const FILE_NAME: &str = ".plangate.hcl";
+pub const FILE_NAME: &str = crate::attribution::settings::CONFIG_FILE_NAME;
 
 /// Files whose changes count as infrastructure changes when a destructive
 /// change cannot be tied to the block that declares it.
@@ -54,20 +60,6 @@ pub struct Config {
     /// digests, the same rules judged the same way (a record's findings may be
     /// re-judged only under the configuration they were found with).
     pub digest: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Attribution {
-    pub infrastructure: GlobSet,
-    pub infrastructure_globs: Vec<String>,
-    /// Terraform root module directory for plans whose path matches a glob.
-    pub terraform_roots: Vec<(GlobSet, String, String)>,
-    /// `plan "PATH" { root, var_files }`: how a plan was made.
-    pub plans: Vec<PlanSetting>,
-    /// `stack "NAME" { template, parameters }`: where a stack comes from.
-    pub stacks: Vec<StackSetting>,
-    /// `--template PATH`: the template of the change sets given (set by the caller).
-    pub templates: Vec<String>,
 }
 
 /// `approvals { carry_over = "same-destructive-set", record = true, record_app = "…" }`.
@@ -168,67 +160,6 @@ pub const DEFAULT_RECORD_APP: &str = "github-actions";
 
 /// The one carry-over rule there is (named so that others can be added).
 const CARRY_OVER: &str = "same-destructive-set";
-
-/// How a Terraform plan file was made: from which root, with which var files.
-#[derive(Debug, Clone)]
-pub struct PlanSetting {
-    pub glob: GlobSet,
-    pub pattern: String,
-    pub root: Option<String>,
-    /// The `-var-file`s, repository paths, in order.
-    pub var_files: Vec<String>,
-}
-
-/// A CloudFormation stack (its `StackName`): its template and parameter file.
-#[derive(Debug, Clone)]
-pub struct StackSetting {
-    pub name: String,
-    pub template: String,
-    pub parameters: Option<String>,
-}
-
-impl Attribution {
-    fn with(globs: &[String]) -> Result<Attribution, globset::Error> {
-        Ok(Attribution {
-            infrastructure: build(globs)?,
-            infrastructure_globs: globs.to_vec(),
-            terraform_roots: Vec::new(),
-            plans: Vec::new(),
-            stacks: Vec::new(),
-            templates: Vec::new(),
-        })
-    }
-
-    /// The `plan` block for a plan path, if any.
-    pub fn plan(&self, plan_path: &str) -> Option<&PlanSetting> {
-        self.plans.iter().find(|p| p.glob.is_match(plan_path))
-    }
-
-    /// The `stack` block for a stack name, if any.
-    pub fn stack(&self, name: &str) -> Option<&StackSetting> {
-        self.stacks.iter().find(|s| s.name == name)
-    }
-
-    pub fn is_infrastructure(&self, path: &str) -> bool {
-        self.infrastructure.is_match(path)
-    }
-
-    /// The configured root for a plan path, if any.
-    pub fn terraform_root(&self, plan_path: &str) -> Option<&str> {
-        self.terraform_roots
-            .iter()
-            .find(|(set, _, _)| set.is_match(plan_path))
-            .map(|(_, _, dir)| dir.as_str())
-    }
-}
-
-fn build(globs: &[String]) -> Result<GlobSet, globset::Error> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        b.add(Glob::new(g)?);
-    }
-    b.build()
-}
 
 /// Errors of the built-in configuration are bugs in plangate, caught by tests;
 /// they are still returned, never panicked on.
@@ -604,34 +535,6 @@ fn read_stack(reader: &mut Reader, block: &hcl_edit::structure::Block, a: &mut A
             None,
         ),
     }
-}
-
-/// Is `p` a path (or glob) inside the repository, relative to its root? Paths
-/// in history are (`modules/x.tf`), so an absolute one, a `./` or a `..` would
-/// never match anything: a rule or setting that silently never applies.
-/// Says so and returns false when it is not.
-pub fn repository_path(reader: &mut Reader, p: &hcl::Spanned<String>, key: &str) -> bool {
-    let v = p.value.as_str();
-    let why = if v.starts_with('/') || v.starts_with('\\') || v.get(1..3) == Some(":/") {
-        "an absolute path"
-    } else if v.starts_with("./") {
-        "a path starting with `./`"
-    } else if v.split(['/', '\\']).any(|c| c == "..") {
-        "a path with `..`"
-    } else {
-        return true;
-    };
-    reader.error(
-        Some(p.span.clone()),
-        format!("`{key}` takes paths relative to the repository's root, not {why}"),
-        "never matches a file of the repository",
-        Some(
-            "git names a file by its path from the repository's root (`modules/db/main.tf`, \
-             `modules/**`); a file outside the repository is never in its history"
-                .into(),
-        ),
-    );
-    false
 }
 
 /// Where to read the configuration from.

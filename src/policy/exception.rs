@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{Origin, Pattern, Policy, Subject};
-use crate::config::hcl::{Fields, Reader, Spanned};
+use crate::hcl::{Fields, Reader, Spanned};
 use crate::model::Change;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

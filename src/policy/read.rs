@@ -13,7 +13,7 @@ use super::{
     Severity, Subject, Team,
 };
 use crate::attribution::AuthoredBy;
-use crate::config::hcl::{ConfigErrors, Fields, Reader, SourceFile, Spanned};
+use crate::hcl::{ConfigErrors, Fields, Reader, SourceFile, Spanned};
 use crate::model::Action;
 
 /// The built-in rules, compiled in: (path in the source tree, text).
@@ -654,7 +654,7 @@ impl Resolver {
             }
             let in_repository: Strs = files
                 .iter()
-                .filter(|f| crate::config::repository_path(reader, f, "files"))
+                .filter(|f| crate::hcl::repository_path(reader, f, "files"))
                 .cloned()
                 .collect();
             return Some(Match {

@@ -438,6 +438,34 @@ fn literal_help(expr: &Expression) -> Option<String> {
     }
 }
 
+/// Is `p` a path (or glob) inside the repository, relative to its root? Paths
+/// in history are (`modules/x.tf`), so an absolute one, a `./` or a `..` would
+/// never match anything: a rule or setting that silently never applies.
+/// Says so and returns false when it is not.
+pub fn repository_path(reader: &mut Reader, p: &Spanned<String>, key: &str) -> bool {
+    let v = p.value.as_str();
+    let why = if v.starts_with('/') || v.starts_with('\\') || v.get(1..3) == Some(":/") {
+        "an absolute path"
+    } else if v.starts_with("./") {
+        "a path starting with `./`"
+    } else if v.split(['/', '\\']).any(|c| c == "..") {
+        "a path with `..`"
+    } else {
+        return true;
+    };
+    reader.error(
+        Some(p.span.clone()),
+        format!("`{key}` takes paths relative to the repository's root, not {why}"),
+        "never matches a file of the repository",
+        Some(
+            "git names a file by its path from the repository's root (`modules/db/main.tf`, \
+             `modules/**`); a file outside the repository is never in its history"
+                .into(),
+        ),
+    );
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
