@@ -125,55 +125,62 @@ pub fn read_plans_with(
 ) -> Result<Reading, ReadErrors> {
     let mut reading = Reading::default();
     let mut errors = Vec::new();
+    // Every file first, each once (a path named twice, or walked twice, is one
+    // file), with the argument it came from.
+    let mut seen = HashSet::new();
+    let mut jobs: Vec<(usize, PathBuf, Origin)> = Vec::new();
+    let mut walked_args = Vec::new();
+    for (ai, arg) in args.iter().enumerate() {
+        let Some(files) = collect(arg, &mut reading, &mut errors) else {
+            continue;
+        };
+        walked_args.push(ai);
+        for (path, origin) in files {
+            if seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())) {
+                jobs.push((ai, path, origin));
+            }
+        }
+    }
+    let results = read_all(&jobs, progress);
     let mut pages = Vec::new();
-    // (index of the first file, plan) so plans come out in argument order.
+    // (index of the file, plan) so plans come out in argument order.
     let mut ordered: Vec<(usize, Plan)> = Vec::new();
     let mut page_order = Vec::new();
-    let mut seen = HashSet::new();
-    // The SHA-256 of each walked Terraform plan's JSON, and the path it was read under.
-    let mut documents: std::collections::HashMap<Vec<u8>, String> = Default::default();
-    let mut n = 0;
-    for arg in args {
-        let files = match collect(arg, &mut reading, &mut errors) {
-            Some(files) => files,
-            None => continue,
-        };
+    // Each walked Terraform plan's JSON, to read a plan found twice once.
+    let mut documents = Documents::default();
+    let mut results = jobs.iter().zip(results).enumerate().peekable();
+    for ai in walked_args {
         let before = (ordered.len(), pages.len());
-        for (path, origin) in files {
-            if !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())) {
-                continue;
-            }
-            n += 1;
-            let mut digest = None;
-            match read_one(&path, origin, progress, &mut digest) {
+        while let Some((n, ((_, path, _), (result, digest)))) =
+            results.next_if(|(_, ((a, _, _), _))| *a == ai)
+        {
+            let n = n + 1;
+            match result {
                 // The same JSON document twice in a walk is one plan; two
                 // files named on the command line are what was asked for.
-                Ok(Some(Parsed::Plan(plan)))
-                    if let Some(first) = digest.as_ref().and_then(|d| documents.get(d)) =>
-                {
-                    reading.duplicates.push(Duplicate {
-                        path: plan.path,
-                        same_as: first.clone(),
-                    });
-                }
                 Ok(Some(Parsed::Plan(plan))) => {
-                    if let Some(d) = digest {
-                        documents.insert(d, plan.path.clone());
+                    let first = digest.and_then(|d| documents.same_as(d, &plan.path, path));
+                    match first {
+                        Some(same_as) => reading.duplicates.push(Duplicate {
+                            path: plan.path,
+                            same_as,
+                        }),
+                        None => ordered.push((n, plan)),
                     }
-                    ordered.push((n, plan))
                 }
                 Ok(Some(Parsed::Page(page))) => {
                     page_order.push(n);
                     pages.push(page);
                 }
                 Ok(Some(Parsed::NotAPlan(why))) => reading.skipped.push(Skipped {
-                    path: display(&path),
+                    path: display(path),
                     why,
                 }),
                 Ok(None) => {}
                 Err(e) => errors.push(e),
             }
         }
+        let arg = &args[ai];
         let found = ordered.len() + pages.len() - before.0 - before.1;
         if found == 0 && arg != "-" && Path::new(arg).is_dir() && errors.is_empty() {
             errors.push(ReadError::NoPlans {
@@ -183,6 +190,7 @@ pub fn read_plans_with(
             });
         }
     }
+    let n = jobs.len();
     if errors.is_empty() {
         match parse::assemble(pages) {
             Ok(plans) => {
@@ -199,6 +207,101 @@ pub fn read_plans_with(
     ordered.sort_by_key(|(i, _)| *i);
     reading.plans = ordered.into_iter().map(|(_, p)| p).collect();
     Ok(reading)
+}
+
+/// A file's result and, for a walked Terraform plan, its JSON's digest.
+type Outcome = (Result<Option<Parsed>, ReadError>, Option<Vec<u8>>);
+
+/// Read `jobs` on every core, each file by one worker, the results in the
+/// jobs' order. Memory holds the files being read (one per worker) and what
+/// was parsed; `progress` is told on this thread.
+fn read_all(
+    jobs: &[(usize, PathBuf, Origin)],
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Vec<Outcome> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if workers <= 1 {
+        return jobs
+            .iter()
+            .map(|(_, path, origin)| {
+                let mut digest = None;
+                (read_one(path, *origin, progress, &mut digest), digest)
+            })
+            .collect();
+    }
+    enum Event {
+        Reading(usize, u64),
+        Read(usize),
+        Done(usize, Box<Outcome>),
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<Event>();
+    let mut out: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((_, path, origin)) = jobs.get(i) else {
+                        break;
+                    };
+                    let mut notify = |p: Progress<'_>| {
+                        let _ = tx.send(match p {
+                            Progress::Reading { bytes, .. } => Event::Reading(i, bytes),
+                            Progress::Read { .. } => Event::Read(i),
+                        });
+                    };
+                    let mut digest = None;
+                    let result = read_one(path, *origin, &mut notify, &mut digest);
+                    if tx.send(Event::Done(i, Box::new((result, digest)))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for event in rx {
+            match event {
+                Event::Reading(i, bytes) => progress(Progress::Reading {
+                    path: &name_of(&jobs[i].1),
+                    bytes,
+                }),
+                Event::Read(i) => progress(Progress::Read {
+                    path: &name_of(&jobs[i].1),
+                }),
+                Event::Done(i, outcome) => out[i] = Some(*outcome),
+            }
+        }
+    });
+    out.into_iter()
+        .zip(jobs)
+        .map(|(o, (_, path, _))| {
+            // A worker that stopped (it cannot: it sends before it ends) would leave
+            // a file unread; that is an error, never a file passed over.
+            o.unwrap_or_else(|| {
+                (
+                    Err(ReadError::Io {
+                        path: name_of(path),
+                        source: std::io::Error::other("the file was not read"),
+                    }),
+                    None,
+                )
+            })
+        })
+        .collect()
+}
+
+/// How a file is named in messages and reports.
+fn name_of(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        display(path)
+    }
 }
 
 /// The files an argument stands for.
@@ -249,11 +352,7 @@ fn read_one(
     progress: &mut dyn FnMut(Progress<'_>),
     digest: &mut Option<Vec<u8>>,
 ) -> Result<Option<Parsed>, ReadError> {
-    let name = if path.as_os_str() == "-" {
-        "<stdin>".to_owned()
-    } else {
-        display(path)
-    };
+    let name = name_of(path);
     let bytes = load(path, &name)?;
     progress(Progress::Reading {
         path: &name,
@@ -266,15 +365,89 @@ fn read_one(
         && let Ok(Some(Parsed::Plan(p))) = &parsed
         && p.format == crate::model::Format::Terraform
     {
-        *digest = Some(document_digest(&bytes));
+        *digest = Some(document_probe(&bytes));
     }
     progress(Progress::Read { path: &name });
     parsed
 }
 
-fn document_digest(json: &[u8]) -> Vec<u8> {
+/// How much of each end of a walked plan's JSON its probe hashes.
+const PROBE_END: usize = 64 << 10;
+
+/// A walked plan's JSON (outer whitespace trimmed), told apart cheaply: its
+/// length and the SHA-256 of its ends, or of all of it when it is small (the
+/// first byte says which). Hashing every byte of every walked plan was a third
+/// of reading a walk of big plans; two plans whose probes match are compared
+/// in full ([`full_digest`]) before one is called the other's duplicate.
+fn document_probe(json: &[u8]) -> Vec<u8> {
     use sha2::{Digest, Sha256};
-    Sha256::digest(json.trim_ascii()).to_vec()
+    let json = json.trim_ascii();
+    let mut h = Sha256::new();
+    h.update((json.len() as u64).to_le_bytes());
+    let complete = json.len() <= 2 * PROBE_END;
+    if complete {
+        h.update(json);
+    } else {
+        h.update(&json[..PROBE_END]);
+        h.update(&json[json.len() - PROBE_END..]);
+    }
+    let mut out = vec![u8::from(complete)];
+    out.extend_from_slice(&h.finalize());
+    out
+}
+
+/// The SHA-256 of a plan file's JSON (a binary plan's `show -json`), read
+/// again: only for a file whose probe matched another's.
+fn full_digest(path: &Path) -> Option<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    let name = name_of(path);
+    let bytes = load(path, &name).ok()?;
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let digest = if bytes[start..].starts_with(b"PK\x03\x04") {
+        Sha256::digest(binary::show_json(path, &name).ok()?.trim_ascii())
+    } else {
+        Sha256::digest(bytes.trim_ascii())
+    };
+    Some(digest.to_vec())
+}
+
+/// A walked plan read: its path as reported, its file, its full digest once known.
+type Known = (String, PathBuf, Option<Vec<u8>>);
+
+/// The walked plans read so far, by probe, to find a plan read twice.
+#[derive(Default)]
+struct Documents {
+    by_probe: std::collections::HashMap<Vec<u8>, Vec<Known>>,
+}
+
+impl Documents {
+    /// The plan `file` is the same JSON document as, if one was read before;
+    /// else it is recorded. A digest that cannot be computed makes the plans
+    /// different: both are read (one plan too many, never one too few).
+    fn same_as(&mut self, probe: Vec<u8>, plan: &str, file: &Path) -> Option<String> {
+        let complete = probe.first() == Some(&1);
+        let entry = self.by_probe.entry(probe).or_default();
+        if entry.is_empty() {
+            entry.push((plan.to_owned(), file.to_owned(), None));
+            return None;
+        }
+        if complete {
+            return Some(entry[0].0.clone());
+        }
+        let mine = full_digest(file);
+        if mine.is_some() {
+            for (path, their_file, theirs) in entry.iter_mut() {
+                if theirs.is_none() {
+                    *theirs = full_digest(their_file);
+                }
+                if *theirs == mine {
+                    return Some(path.clone());
+                }
+            }
+        }
+        entry.push((plan.to_owned(), file.to_owned(), mine));
+        None
+    }
 }
 
 fn parse_bytes(
@@ -379,7 +552,7 @@ fn read_zip(
         Ok(true) => {
             let json = binary::show_json(path, name)?;
             if let Some(digest) = digest {
-                *digest = Some(document_digest(&json));
+                *digest = Some(document_probe(&json));
             }
             let mut parsed = parse::parse_json(name, &json)?;
             // The configuration it was made from, for `check`'s provenance;
