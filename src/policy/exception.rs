@@ -225,19 +225,8 @@ pub fn read(
         }
         let patterns = |reader: &mut Reader, list: &[Spanned<String>], key: &str| {
             list.iter()
-                .filter_map(|s| match Pattern::new(&s.value) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        reader.error(
-                            Some(s.span.clone()),
-                            format!("invalid glob in `{key}`: {}", e.kind()),
-                            "this glob",
-                            None,
-                        );
-                        None
-                    }
-                })
-                .collect::<Vec<_>>()
+                .filter_map(|s| super::read::pattern(reader, s, key))
+                .collect::<Vec<Pattern>>()
         };
         let addresses = patterns(reader, &addresses, "addresses");
         let resource_types = patterns(reader, &resource_types, "resource_types");

@@ -717,7 +717,7 @@ impl Resolver {
     }
 }
 
-fn pattern(reader: &mut Reader, s: &Spanned<String>, key: &str) -> Option<Pattern> {
+pub(super) fn pattern(reader: &mut Reader, s: &Spanned<String>, key: &str) -> Option<Pattern> {
     match Pattern::new(&s.value) {
         Ok(p) => Some(p),
         Err(e) => {

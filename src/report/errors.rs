@@ -100,21 +100,17 @@ pub fn sarif(errors: &[Problem]) -> String {
             })
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "plangate",
-                "version": env!("CARGO_PKG_VERSION"),
-            }},
-            "invocations": [{
-                "executionSuccessful": false,
-                "exitCode": 2,
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": [],
-        }]
-    });
+    let doc = super::sarif::log(json!({
+        "tool": { "driver": {
+            "name": "plangate",
+            "version": env!("CARGO_PKG_VERSION"),
+        }},
+        "invocations": [{
+            "executionSuccessful": false,
+            "exitCode": 2,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": [],
+    }));
     format!("{doc}\n")
 }

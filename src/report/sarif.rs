@@ -87,6 +87,15 @@ pub fn place(f: &Finding, report: &Report) -> Option<Place> {
     })
 }
 
+/// A SARIF 2.1.0 log of one run (shared with the error document).
+pub(super) fn log(run: Value) -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    })
+}
+
 pub fn sarif(report: &Report, policy: &Policy) -> String {
     let mut rule_ids: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     rule_ids.sort_unstable();
@@ -168,26 +177,22 @@ pub fn sarif(report: &Report, policy: &Policy) -> String {
             result
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "plangate",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-            "properties": {
-                "destructiveSet": {
-                    "digest": report.destructive_set.digest,
-                    "items": report.destructive_set.items,
-                },
-                // Every exception of the configuration, used or not: what the
-                // policy waives is part of what a reviewer reads.
-                "exceptions": report.exceptions,
+    let doc = log(json!({
+        "tool": { "driver": {
+            "name": "plangate",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }},
+        "results": results,
+        "properties": {
+            "destructiveSet": {
+                "digest": report.destructive_set.digest,
+                "items": report.destructive_set.items,
             },
-        }]
-    });
+            // Every exception of the configuration, used or not: what the
+            // policy waives is part of what a reviewer reads.
+            "exceptions": report.exceptions,
+        },
+    }));
     doc.to_string()
 }
